@@ -1,0 +1,72 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from callsheets.models import CallSheet, Commitment, Executive, SheetEntry
+from customers.models import Flag
+
+from . import roles
+from .celery import app as celery_app
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Liveness for load balancers: the database answers; the broker is up, down or not configured."""
+    status = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception:
+        database, status = "down", 503
+    return JsonResponse({"database": database, "broker": broker_state()}, status=status)
+
+
+def broker_state() -> str:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return "not configured"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception:
+        return "down"
+
+
+@login_required
+def home(request):
+    """Each role's start page; a user with several roles sees each part."""
+    user = request.user
+    today = timezone.localdate()
+    context = {"today": today}
+    executive = Executive.objects.filter(user=user).first()
+    if roles.is_executive(user) and executive:
+        week = executive.current_week_start()
+        sheet = CallSheet.objects.filter(executive=executive, week_start=week).first()
+        context.update(
+            executive=executive,
+            sheet=sheet,
+            entries=SheetEntry.objects.filter(sheet=sheet).select_related("customer", "contact") if sheet else [],
+            slot_start=executive.slot_start(week),
+            my_commitments=Commitment.objects.open()
+            .filter(call__executive=executive)
+            .select_related("customer", "owner")[:10],
+        )
+    if roles.is_support_lead(user):
+        context["my_flags"] = Flag.objects.raised_by(user).select_related("customer", "sheet__executive__user")[:15]
+    if roles.is_program_admin(user):
+        context["numbers"] = {
+            "active_flags": Flag.objects.active().count(),
+            "urgent_flags": Flag.objects.active().filter(urgency=Flag.Urgency.URGENT).count(),
+            "open_commitments": Commitment.objects.open().count(),
+            "overdue_commitments": Commitment.objects.overdue(today).count(),
+            "executives": Executive.objects.with_slot().count(),
+        }
+    return render(request, "home.html", context)

@@ -1,0 +1,301 @@
+import zoneinfo
+from functools import cached_property
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower, Upper
+from django.utils import timezone
+
+from .validators import validate_timezone
+
+
+class Customer(models.Model):
+    class Tier(models.TextChoices):
+        STRATEGIC = "strategic", "Strategic"
+        ENTERPRISE = "enterprise", "Enterprise"
+        MID_MARKET = "mid_market", "Mid-market"
+        SMB = "smb", "SMB"
+
+    class Lifecycle(models.TextChoices):
+        ONBOARDING = "onboarding", "Onboarding"
+        ACTIVE = "active", "Active"
+        AT_RISK = "at_risk", "At risk"
+        CHURNED = "churned", "Churned"
+
+    external_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, blank=True, help_text="E-mail domain, lower case: acme.com")
+    annual_revenue = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.SMB)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    lifecycle_status = models.CharField(max_length=16, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(annual_revenue__gte=0), name="customer_revenue_not_negative"),
+            models.CheckConstraint(condition=~Q(name=""), name="customer_name_not_empty"),
+            models.CheckConstraint(condition=~Q(external_id=""), name="customer_external_id_not_empty"),
+        ]
+        indexes = [
+            models.Index(Upper("name"), name="customer_name_upper_idx"),
+            models.Index(fields=["domain"], name="customer_domain_idx"),
+            models.Index(fields=["tier", "lifecycle_status"], name="customer_tier_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @cached_property
+    def zoneinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    timezone = models.CharField(
+        max_length=64, blank=True, validators=[validate_timezone], help_text="Blank: the customer's time zone."
+    )
+    is_primary = models.BooleanField(default=False)
+    do_not_call = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer_id", "-is_primary", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(is_primary=True), name="contact_one_primary_per_customer"
+            ),
+            models.UniqueConstraint(
+                "customer", Lower("email"), condition=~Q(email=""), name="contact_email_unique_per_customer"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="contact_name_not_empty"),
+        ]
+        indexes = [models.Index(Lower("email"), name="contact_email_lower_idx")]
+
+    def __str__(self):
+        return f"{self.name}, {self.title}" if self.title else self.name
+
+    @property
+    def is_callable(self) -> bool:
+        return bool(self.phone) and not self.do_not_call
+
+    @property
+    def effective_timezone(self) -> str:
+        return self.timezone or self.customer.timezone
+
+
+class SupportTicket(models.Model):
+    class Source(models.TextChoices):
+        ZENDESK = "zendesk", "Zendesk"
+        FRESHDESK = "freshdesk", "Freshdesk"
+        CSV = "csv", "CSV"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        PENDING = "pending", "Pending"
+        HOLD = "hold", "On hold"
+        SOLVED = "solved", "Solved"
+        CLOSED = "closed", "Closed"
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+        URGENT = "urgent", "Urgent"
+
+    class Satisfaction(models.TextChoices):
+        NONE = "", "Not offered"
+        OFFERED = "offered", "Offered"
+        GOOD = "good", "Good"
+        BAD = "bad", "Bad"
+
+    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.HOLD)
+
+    source = models.CharField(max_length=16, choices=Source.choices)
+    external_id = models.CharField(max_length=64)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tickets")
+    requester = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets")
+    subject = models.CharField(max_length=500)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    created_at = models.DateTimeField(help_text="When the ticket was opened in the help desk.")
+    updated_at = models.DateTimeField()
+    solved_at = models.DateTimeField(null=True, blank=True)
+    escalated = models.BooleanField(default=False)
+    reopen_count = models.PositiveIntegerField(default=0)
+    tags = models.JSONField(default=list, blank=True)
+    satisfaction = models.CharField(max_length=16, choices=Satisfaction.choices, blank=True, default="")
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="ticket_unique_per_source"),
+            models.CheckConstraint(
+                condition=Q(updated_at__gte=models.F("created_at")), name="ticket_updated_after_created"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="ticket_customer_created_idx"),
+            models.Index(fields=["updated_at"], name="ticket_updated_idx"),
+            models.Index(fields=["status", "created_at"], name="ticket_status_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.external_id} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class SurveyResponse(models.Model):
+    class Source(models.TextChoices):
+        DELIGHTED = "delighted", "Delighted"
+        CSV = "csv", "CSV"
+
+    class Kind(models.TextChoices):
+        NPS = "nps", "NPS"
+        CSAT = "csat", "CSAT"
+
+    source = models.CharField(max_length=16, choices=Source.choices)
+    external_id = models.CharField(max_length=64)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="survey_responses")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_responses"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    score = models.SmallIntegerField()
+    comment = models.TextField(blank=True)
+    responded_at = models.DateTimeField()
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-responded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="survey_unique_per_source"),
+            models.CheckConstraint(
+                condition=(Q(kind="nps", score__gte=0, score__lte=10) | Q(kind="csat", score__gte=1, score__lte=5)),
+                name="survey_score_in_range_for_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["responded_at"], name="survey_responded_idx"),
+            models.Index(fields=["customer", "-responded_at"], name="survey_customer_responded_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.score} from {self.customer_id} on {self.responded_at:%Y-%m-%d}"
+
+    @property
+    def is_detractor(self) -> bool:
+        return (self.kind == self.Kind.NPS and self.score <= 6) or (self.kind == self.Kind.CSAT and self.score <= 2)
+
+
+class FlagQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=Flag.ACTIVE_STATUSES)
+
+    def raised_by(self, user):
+        return self.filter(raised_by=user)
+
+
+class Flag(models.Model):
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", "Normal"
+        URGENT = "urgent", "Urgent"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SCHEDULED = "scheduled", "Scheduled"
+        CALLED = "called", "Called"
+        CLOSED = "closed", "Closed"
+        DISMISSED = "dismissed", "Dismissed"
+
+    class Origin(models.TextChoices):
+        LEAD = "lead", "Support lead"
+        TICKET_TAG = "ticket_tag", "Ticket tag"
+
+    ACTIVE_STATUSES = (Status.OPEN, Status.SCHEDULED)
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="flags")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags_raised"
+    )
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.LEAD)
+    reason = models.TextField()
+    urgency = models.CharField(max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    ticket = models.ForeignKey(SupportTicket, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags")
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flags",
+        help_text="Preferred contact for the call.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    sheet = models.ForeignKey(
+        "callsheets.CallSheet",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flags",
+        help_text="The sheet the flag is scheduled on.",
+    )
+    call = models.ForeignKey(
+        "callsheets.CallLog",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flags",
+        help_text="The call that answered the flag.",
+    )
+    not_placed_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the last build could not put the flag on a sheet."
+    )
+    dismissed_reason = models.TextField(blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lead_notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(status__in=["open", "scheduled"]), name="flag_one_active_per_customer"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="flag_reason_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(dismissed_reason=""), name="flag_dismissal_has_reason"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "urgency"], name="flag_status_urgency_idx"),
+            models.Index(fields=["raised_by", "-created_at"], name="flag_raised_by_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_urgency_display()} flag on {self.customer} ({self.get_status_display().lower()})"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == self.Urgency.URGENT
