@@ -10,6 +10,80 @@ SUPPORT_LEADS = "Support leads"
 PROGRAM_ADMINS = "Program admins"
 ALL_ROLES = (EXECUTIVES, SUPPORT_LEADS, PROGRAM_ADMINS)
 
+VIEW_CUSTOMERS = [
+    "customers.view_customer",
+    "customers.view_contact",
+    "customers.view_supportticket",
+    "customers.view_surveyresponse",
+    "customers.view_flag",
+]
+
+ROLE_PERMISSIONS = {
+    EXECUTIVES: VIEW_CUSTOMERS
+    + [
+        "callsheets.view_callsheet",
+        "callsheets.view_sheetentry",
+        "callsheets.view_calllog",
+        "callsheets.add_calllog",
+        "callsheets.change_calllog",
+        "callsheets.view_commitment",
+        "callsheets.add_commitment",
+        "callsheets.change_commitment",
+    ],
+    SUPPORT_LEADS: VIEW_CUSTOMERS + ["customers.add_flag", "customers.change_flag"],
+    PROGRAM_ADMINS: VIEW_CUSTOMERS
+    + [
+        "customers.add_customer",
+        "customers.change_customer",
+        "customers.add_contact",
+        "customers.change_contact",
+        "customers.add_supportticket",
+        "customers.change_supportticket",
+        "customers.add_surveyresponse",
+        "customers.change_surveyresponse",
+        "customers.add_flag",
+        "customers.change_flag",
+        "callsheets.view_executive",
+        "callsheets.add_executive",
+        "callsheets.change_executive",
+        "callsheets.view_callsheet",
+        "callsheets.change_callsheet",
+        "callsheets.view_all_sheets",
+        "callsheets.build_sheets",
+        "callsheets.view_sheetentry",
+        "callsheets.change_sheetentry",
+        "callsheets.view_calllog",
+        "callsheets.change_calllog",
+        "callsheets.view_commitment",
+        "callsheets.change_commitment",
+        "callsheets.view_all_commitments",
+        "callsheets.view_commitmentchange",
+        "callsheets.view_scoringpolicy",
+        "callsheets.change_scoringpolicy",
+    ],
+}
+
+
+def sync_role_groups(group_model=None, permission_model=None) -> None:
+    """Creates the role groups and grants each its permissions (adds, never removes).
+
+    Run by the roles migration and again after every `migrate` (post_migrate), so a permission
+    added to ROLE_PERMISSIONS later reaches existing databases, and a flushed test database
+    gets its groups back.
+    """
+    if group_model is None:
+        from django.contrib.auth.models import Group as group_model
+        from django.contrib.auth.models import Permission as permission_model
+    for name, codes in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        wanted = {tuple(code.split(".")) for code in codes}
+        perms = [
+            p
+            for p in permission_model.objects.filter(codename__in={c for _, c in wanted}).select_related("content_type")
+            if (p.content_type.app_label, p.codename) in wanted
+        ]
+        group.permissions.add(*perms)
+
 
 def role_names(user) -> set[str]:
     """The user's roles, read once per request and cached on the user object."""

@@ -49,6 +49,20 @@ def celery_worker(django_db_setup, django_db_blocker):
     ):
         yield worker
     app.conf.task_always_eager = True
+    _close_other_connections(django_db_blocker)
+
+
+def _close_other_connections(django_db_blocker):
+    """The worker thread keeps its own connection; end it so the test database can be dropped."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture

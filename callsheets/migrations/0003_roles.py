@@ -7,58 +7,7 @@ that a fresh database gets complete groups in one `migrate`.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-VIEW_CUSTOMERS = [
-    "customers.view_customer",
-    "customers.view_contact",
-    "customers.view_supportticket",
-    "customers.view_surveyresponse",
-    "customers.view_flag",
-]
-
-ROLES = {
-    "Executives": VIEW_CUSTOMERS
-    + [
-        "callsheets.view_callsheet",
-        "callsheets.view_sheetentry",
-        "callsheets.view_calllog",
-        "callsheets.add_calllog",
-        "callsheets.change_calllog",
-        "callsheets.view_commitment",
-        "callsheets.add_commitment",
-        "callsheets.change_commitment",
-    ],
-    "Support leads": VIEW_CUSTOMERS + ["customers.add_flag", "customers.change_flag"],
-    "Program admins": VIEW_CUSTOMERS
-    + [
-        "customers.add_customer",
-        "customers.change_customer",
-        "customers.add_contact",
-        "customers.change_contact",
-        "customers.add_supportticket",
-        "customers.change_supportticket",
-        "customers.add_surveyresponse",
-        "customers.change_surveyresponse",
-        "customers.add_flag",
-        "customers.change_flag",
-        "callsheets.view_executive",
-        "callsheets.add_executive",
-        "callsheets.change_executive",
-        "callsheets.view_callsheet",
-        "callsheets.change_callsheet",
-        "callsheets.view_all_sheets",
-        "callsheets.build_sheets",
-        "callsheets.view_sheetentry",
-        "callsheets.change_sheetentry",
-        "callsheets.view_calllog",
-        "callsheets.change_calllog",
-        "callsheets.view_commitment",
-        "callsheets.change_commitment",
-        "callsheets.view_all_commitments",
-        "callsheets.view_commitmentchange",
-        "callsheets.view_scoringpolicy",
-        "callsheets.change_scoringpolicy",
-    ],
-}
+from ceocalls.roles import ROLE_PERMISSIONS, sync_role_groups
 
 
 def create_roles(apps, schema_editor):
@@ -66,19 +15,11 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codes in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        perms = []
-        for code in codes:
-            app_label, codename = code.split(".")
-            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        group.permissions.add(*perms)
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLE_PERMISSIONS).delete()
 
 
 class Migration(migrations.Migration):
