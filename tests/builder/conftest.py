@@ -22,7 +22,9 @@ def policy(db):
 @pytest.fixture
 def executive(db):
     # Tuesday 10:00 in Chicago: inside the business hours of the factories' customers (America/Chicago).
-    return ExecutiveFactory(timezone="America/Chicago", weekday=1, start_time=time(10, 0), user__email="ceo@example.com")
+    return ExecutiveFactory(
+        timezone="America/Chicago", weekday=1, start_time=time(10, 0), user__email="ceo@example.com"
+    )
 
 
 def callable_customer(**kwargs):

@@ -1,0 +1,63 @@
+"""The scoring policy's form: a negative window or weight is refused beside its field, by name."""
+
+from django import forms
+from django.core.validators import MinValueValidator
+
+from ..models import ScoringPolicy
+
+WINDOWS = ["ticket_window_days", "survey_window_days"]
+DAYS = ["open_ticket_days", "cooldown_days", "backups", "listening_calls"]
+WEIGHTS = [
+    "weight_urgent_flag",
+    "weight_flag",
+    "weight_nps_detractor",
+    "weight_csat_low",
+    "weight_urgent_ticket",
+    "weight_high_ticket",
+    "weight_escalated_ticket",
+    "weight_reopened_ticket",
+    "weight_old_open_ticket",
+    "weight_overdue_commitment",
+    "weight_carried_over",
+    "revenue_weight",
+    "tier_multiplier_strategic",
+    "tier_multiplier_enterprise",
+    "tier_multiplier_mid_market",
+    "tier_multiplier_smb",
+]
+
+
+class ScoringPolicyForm(forms.ModelForm):
+    class Meta:
+        model = ScoringPolicy
+        fields = ["name", "is_active", *WINDOWS, *DAYS, "business_hours_start", "business_hours_end", *WEIGHTS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The generic "greater than or equal to 0" would not say which number is wrong; clean() does.
+        for name in WINDOWS + DAYS + WEIGHTS + ["business_hours_start", "business_hours_end"]:
+            field = self.fields[name]
+            field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
+            field.widget.attrs.pop("min", None)
+
+    def _label(self, name: str) -> str:
+        return str(self.fields[name].label or name.replace("_", " ")).capitalize()
+
+    def clean(self):
+        data = super().clean()
+        for name in WINDOWS:
+            value = data.get(name)
+            if value is not None and value < 1:
+                self.add_error(name, f"{self._label(name)} must be at least 1 day, not {value}.")
+        for name in DAYS + WEIGHTS:
+            value = data.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, f"{self._label(name)} cannot be negative ({value:g}).")
+        start, end = data.get("business_hours_start"), data.get("business_hours_end")
+        if start is not None and not 0 <= start <= 23:
+            self.add_error("business_hours_start", f"Business hours start must be an hour from 0 to 23, not {start}.")
+        elif end is not None and not (start or 0) < end <= 24:
+            self.add_error(
+                "business_hours_end", f"Business hours end must be after the start ({start}) and at most 24, not {end}."
+            )
+        return data
