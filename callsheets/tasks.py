@@ -11,7 +11,13 @@ from .models import Executive
 
 
 @shared_task(
-    bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=15 * 60
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=15 * 60,
+    soft_time_limit=14 * 60,
 )
 def build_week_task(self, week_iso: str, executive_id: int | None = None) -> dict:
     """Builds the sheets of the week containing `week_iso` (one executive's when given)."""
@@ -20,7 +26,13 @@ def build_week_task(self, week_iso: str, executive_id: int | None = None) -> dic
 
 
 @shared_task(
-    bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=15 * 60
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=15 * 60,
+    soft_time_limit=14 * 60,
 )
 def build_next_week(self) -> dict:
     """Celery beat's Friday job: next week's sheets for every executive."""

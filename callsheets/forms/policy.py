@@ -31,6 +31,32 @@ class ScoringPolicyForm(forms.ModelForm):
     class Meta:
         model = ScoringPolicy
         fields = ["name", "is_active", *WINDOWS, *DAYS, "business_hours_start", "business_hours_end", *WEIGHTS]
+        labels = {
+            "ticket_window_days": "Ticket window (days)",
+            "survey_window_days": "Survey window (days)",
+            "open_ticket_days": "Open ticket age (days)",
+            "cooldown_days": "Cooldown (days)",
+            "backups": "Backups per sheet",
+            "listening_calls": "Listening calls per sheet",
+            "business_hours_start": "Business hours start (hour)",
+            "business_hours_end": "Business hours end (hour)",
+            "weight_urgent_flag": "Urgent flag weight",
+            "weight_flag": "Flag weight",
+            "weight_nps_detractor": "NPS detractor weight",
+            "weight_csat_low": "Low CSAT weight",
+            "weight_urgent_ticket": "Urgent ticket weight",
+            "weight_high_ticket": "High-priority ticket weight",
+            "weight_escalated_ticket": "Escalated ticket weight",
+            "weight_reopened_ticket": "Reopened ticket weight",
+            "weight_old_open_ticket": "Old open ticket weight",
+            "weight_overdue_commitment": "Overdue commitment weight",
+            "weight_carried_over": "Carried-over weight",
+            "revenue_weight": "Revenue weight",
+            "tier_multiplier_strategic": "Strategic tier multiplier",
+            "tier_multiplier_enterprise": "Enterprise tier multiplier",
+            "tier_multiplier_mid_market": "Mid-market tier multiplier",
+            "tier_multiplier_smb": "SMB tier multiplier",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,14 +67,14 @@ class ScoringPolicyForm(forms.ModelForm):
             field.widget.attrs.pop("min", None)
 
     def _label(self, name: str) -> str:
-        return str(self.fields[name].label or name.replace("_", " ")).capitalize()
+        return str(self.fields[name].label or name.replace("_", " "))
 
     def clean(self):
         data = super().clean()
         for name in WINDOWS:
             value = data.get(name)
             if value is not None and value < 1:
-                self.add_error(name, f"{self._label(name)} must be at least 1 day, not {value}.")
+                self.add_error(name, f"{self._label(name)} must be at least 1, not {value}.")
         for name in DAYS + WEIGHTS:
             value = data.get(name)
             if value is not None and value < 0:
