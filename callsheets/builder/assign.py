@@ -48,11 +48,12 @@ def choose_contact(customer: Customer, sig: CustomerSignals | None) -> Contact |
     return contacts[0] if contacts else None
 
 
-def cooldown_until(history: CallHistory | None, policy: ScoringPolicy, now: datetime) -> date | None:
+def cooldown_until(history: CallHistory | None, policy: ScoringPolicy, at: datetime) -> date | None:
+    """The day the cooldown ends, if it still runs at `at` (the start of the week being built, or now)."""
     if history is None or history.last_reached_at is None:
         return None
     until = history.last_reached_at + timedelta(days=policy.cooldown_days)
-    return timezone.localtime(until).date() if until > now else None
+    return timezone.localtime(until).date() if until > at else None
 
 
 def evaluate(
@@ -64,8 +65,13 @@ def evaluate(
     now: datetime,
     today: date,
     executive_names: dict,
+    week_begins: datetime | None = None,
 ) -> Candidate | Skipped:
-    """The rules that decide whether a customer can be called at all, in the order an admin reads them."""
+    """The rules that decide whether a customer can be called at all, in the order an admin reads them.
+
+    The cooldown is judged at the start of the week being built (or now, if later): a customer
+    whose cooldown ends before next week begins may be called next week.
+    """
     flag = sig.flag if sig else None
     if customer.lifecycle_status == Customer.Lifecycle.CHURNED:
         return Skipped(customer, "churned", "Churned: churned customers are not called.", flag=flag)
@@ -73,7 +79,7 @@ def evaluate(
         score_customer(sig, customer, policy, now=now, today=today, executive_names=executive_names) if sig else None
     )
     score = scored.score if scored else 0.0
-    until = cooldown_until(history, policy, now)
+    until = cooldown_until(history, policy, max(now, week_begins or now))
     if until and not (sig and (sig.is_urgent or sig.overdue)):
         who = executive_names.get(history.last_reached_by, "an executive")
         reached = timezone.localtime(history.last_reached_at, customer.zoneinfo).date()

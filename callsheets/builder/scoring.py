@@ -28,6 +28,7 @@ class Scored:
     base: float
     multiplier: float
     reasons: list  # [{"code", "text", "points"}], strongest first
+    ticket_points: float = 0.0  # before the cap
 
 
 def value_multiplier(customer: Customer, policy: ScoringPolicy) -> float:
@@ -161,6 +162,15 @@ def _ticket_reasons(counts: dict, tickets: list | None, policy, now) -> list:
     return reasons
 
 
+def _capped(reasons: list, cap: float) -> list:
+    """Scales the ticket reasons down together so their points add up to the cap at most."""
+    total = sum(r["points"] for r in reasons)
+    if cap and total > cap:
+        for r in reasons:
+            r["points"] = r["points"] * cap / total
+    return reasons
+
+
 def _overdue_reason(overdue: list, policy, today: date) -> dict:
     first = min(overdue, key=lambda c: (c["due_date"], c["promise"]))
     late = (today - first["due_date"]).days
@@ -196,7 +206,9 @@ def score_customer(
     if sig.flag is not None:
         reasons.append(_flag_reason(sig.flag, policy, tz))
     reasons += _survey_reasons(sig, policy, tz)
-    reasons += _ticket_reasons(sig.tickets, tickets, policy, now)
+    ticket_reasons = _ticket_reasons(sig.tickets, tickets, policy, now)
+    ticket_points = sum(r["points"] for r in ticket_reasons)
+    reasons += _capped(ticket_reasons, policy.ticket_points_cap)
     if sig.overdue:
         reasons.append(_overdue_reason(sig.overdue, policy, today))
     if sig.carried_over:
@@ -215,8 +227,11 @@ def score_customer(
         )
     for r in reasons:
         r["points"] = round(float(r["points"]), 2)
-    reasons.sort(key=lambda r: (r["code"] != "urgent_flag", -r["points"], r["code"]))
-    return Scored(score=score, base=round(base, 2), multiplier=multiplier, reasons=reasons)
+    # An urgent flag leads; the account's value only scales the others, so it comes last.
+    reasons.sort(key=lambda r: (r["code"] != "urgent_flag", r["code"] == "account_value", -r["points"], r["code"]))
+    return Scored(
+        score=score, base=round(base, 2), multiplier=multiplier, reasons=reasons, ticket_points=round(ticket_points, 2)
+    )
 
 
 def listening_reason(week_start: date) -> dict:
@@ -245,6 +260,7 @@ def signal_values(sig: CustomerSignals | None, scored: Scored | None, customer: 
             values[kind] = {"id": r.id, "score": r.score, "responded_at": r.responded_at.isoformat()}
     if sig.tickets:
         values["tickets"] = {k: int(v or 0) for k, v in sig.tickets.items()}
+        values["ticket_points_before_cap"] = scored.ticket_points if scored else None
     if sig.overdue:
         values["overdue_commitments"] = [
             {"promise": c["promise"], "due_date": c["due_date"].isoformat()} for c in sig.overdue

@@ -1,6 +1,6 @@
 """build_week: plan every executive's sheet for a week and write it in one locked transaction."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -70,6 +70,7 @@ def _week_entries(week_start: date):
 
 def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run: bool):
     today = timezone.localdate(now)
+    week_begins = datetime.combine(week_start, time.min, tzinfo=timezone.get_current_timezone())
     result, plan = BuildResult(week_start=week_start, dry_run=dry_run), _Plan()
     policy = ScoringPolicy.objects.active()
     everyone, buildable = _executives(executive, result)
@@ -126,12 +127,28 @@ def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run:
         sig = signals[cid]
         blocked = _scheduled_elsewhere(sig, week_start, now, customers[cid])
         verdict = blocked or evaluate(
-            customers[cid], sig, history.get(cid), policy, now=now, today=today, executive_names=names
+            customers[cid],
+            sig,
+            history.get(cid),
+            policy,
+            now=now,
+            today=today,
+            executive_names=names,
+            week_begins=week_begins,
         )
         (candidates if isinstance(verdict, Candidate) else skipped).append(verdict)
     quiet = []
     for cid in quiet_ids:
-        verdict = evaluate(customers[cid], None, history.get(cid), policy, now=now, today=today, executive_names=names)
+        verdict = evaluate(
+            customers[cid],
+            None,
+            history.get(cid),
+            policy,
+            now=now,
+            today=today,
+            executive_names=names,
+            week_begins=week_begins,
+        )
         if isinstance(verdict, Candidate):
             quiet.append(verdict)
 

@@ -8,7 +8,7 @@ dict keyed by customer id. `customer_id` narrows every reader to one customer, w
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 
 from customers.models import Contact, Customer, Flag, SupportTicket, SurveyResponse
 
@@ -149,12 +149,17 @@ def read_overdue_commitments(*, today: date, customer_id=None) -> dict[int, list
 
 
 def read_carried_over(*, week_start: date, now: datetime, customer_id=None) -> dict[int, dict]:
-    """Last week's entries whose slot has passed without the customer being reached."""
+    """Last week's entries whose slot has passed without the customer being reached.
+
+    Only a sheet built before its slot counts: a sheet built after the slot had passed (a late
+    build of the current week) was never in front of the executive, so nobody failed to call.
+    """
     reached = CallLog.objects.filter(entry=OuterRef("pk"), outcome=CallLog.Outcome.REACHED)
     qs = (
         SheetEntry.objects.filter(week_start=week_start - timedelta(days=7))
         .exclude(status=SheetEntry.Status.CALLED)
         .filter(Q(status=SheetEntry.Status.SKIPPED) | Q(sheet__slot_starts_at__lt=now))
+        .filter(sheet__built_at__lt=F("sheet__slot_starts_at"))
         .filter(~Exists(reached))
         .values("customer_id", "sheet__executive_id")
     )

@@ -89,10 +89,12 @@ def test_cooldown_leaves_off_reached_customers_unless_urgent_or_overdue(executiv
     CallLogFactory(executive=executive, customer=not_reached, called_at=NOW - timedelta(days=20), outcome="voicemail")
     long_ago = detractor()
     CallLogFactory(executive=executive, customer=long_ago, called_at=NOW - timedelta(days=61))
+    ends_before_the_week = detractor()  # 60 days run out on Sunday: callable in the week built
+    CallLogFactory(executive=executive, customer=ends_before_the_week, called_at=NOW - timedelta(days=59, hours=12))
 
     result = build_week(NEXT_WEEK, now=NOW, dry_run=True)
     placed = {e.customer for s in result.sheets for e in s.entries}
-    assert {urgent, owed, not_reached, long_ago} <= placed and reached not in placed
+    assert {urgent, owed, not_reached, long_ago, ends_before_the_week} <= placed and reached not in placed
     (skip,) = [s for s in result.skipped if s.customer == reached]
     assert skip.code == "cooldown"
     assert skip.text == f"In cooldown until 1 Jan: reached by {executive.name} on 2 Nov"

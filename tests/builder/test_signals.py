@@ -72,7 +72,34 @@ def test_low_csat_is_a_signal(executive, policy):
     }
 
 
+def noisy_help_desk(customer):
+    when = NOW - timedelta(days=20)
+    TicketFactory(
+        customer=customer,
+        external_id="4812",
+        subject="Billing says we owe $400",
+        priority="urgent",
+        reopen_count=2,
+        created_at=when,
+    )
+    TicketFactory(customer=customer, external_id="4813", subject="SSO broken", priority="urgent", created_at=when)
+    TicketFactory(customer=customer, external_id="4814", subject="Slow", priority="urgent", created_at=when)
+    TicketFactory(customer=customer, external_id="4815", subject="Export fails", escalated=True, status="solved")
+    TicketFactory(customer=customer, external_id="4816", subject="High one", priority="high", status="closed")
+
+
+def test_ticket_points_are_capped_together(executive, policy):
+    customer = callable_customer()
+    noisy_help_desk(customer)
+    entry = entry_of(build_week(NEXT_WEEK, now=NOW, dry_run=True), customer)
+    tickets = [r for r in entry.reasons if r["code"].endswith("_tickets")]
+    assert sum(r["points"] for r in tickets) == pytest.approx(policy.ticket_points_cap, abs=0.05)
+    assert entry.signals["ticket_points_before_cap"] == 36 + 5 + 10 + 12 + 12
+
+
 def test_tickets_give_one_reason_per_kind_naming_the_tickets(executive, policy):
+    policy.ticket_points_cap = 0  # no cap: each kind's own points
+    policy.save()
     customer = callable_customer()
     when = NOW - timedelta(days=20)
     TicketFactory(
@@ -121,12 +148,22 @@ def test_overdue_commitment_brings_a_follow_up_call_to_the_executive_who_made_it
 
 def test_carried_over_when_last_weeks_slot_passed_without_reaching_the_customer(executive, policy):
     customer = callable_customer()
-    last_week = CallSheetFactory(executive=executive, week_start=NEXT_WEEK - timedelta(days=7))
+    last_week = CallSheetFactory(
+        executive=executive, week_start=NEXT_WEEK - timedelta(days=7), built_at=NOW - timedelta(days=9)
+    )
     SheetEntryFactory(sheet=last_week, customer=customer, contact=customer.contacts.first(), position=1)
     entry = entry_of(build_week(NEXT_WEEK, now=NOW, dry_run=True), customer)
     assert reason(entry, "carried_over")["text"] == (
         f"Carried over: on {executive.name}'s sheet for the week of 16 Nov but not reached"
     )
+
+
+def test_a_sheet_built_after_its_slot_carries_nothing_over(executive, policy):
+    customer = callable_customer()
+    late = CallSheetFactory(executive=executive, week_start=NEXT_WEEK - timedelta(days=7), built_at=NOW)
+    SheetEntryFactory(sheet=late, customer=customer, contact=customer.contacts.first(), position=1)
+    result = build_week(NEXT_WEEK, now=NOW, dry_run=True)
+    assert all(r["code"] != "carried_over" for s in result.sheets for e in s.entries for r in e.reasons)
 
 
 def test_reached_last_week_is_not_carried_over(executive, policy):
@@ -161,7 +198,8 @@ def test_urgent_flag_outranks_everything_and_signals_merge_strongest_first(execu
     assert first.reasons[0]["text"].endswith(': "CFO threatens to leave"')
     second = entry_of(result, loud)
     points = [r["points"] for r in second.reasons]
-    assert points == sorted(points, reverse=True)
+    assert second.reasons[-1]["code"] == "account_value"  # it scales the others, so it comes last
+    assert points[:-1] == sorted(points[:-1], reverse=True)
     assert sum(points) == pytest.approx(second.score, abs=0.05)
 
 
