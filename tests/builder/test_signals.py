@@ -213,3 +213,25 @@ def test_account_value_scales_the_score_by_the_documented_formula(executive, pol
     value = reason(entry, "account_value")
     assert value["text"] == "Strategic account, $1,000,000 a year: score × 2.25"
     assert value["points"] == 50.0
+
+
+def test_the_worked_example_of_the_readme(executive, policy):
+    customer = callable_customer(name="Northwind", tier=Customer.Tier.ENTERPRISE, annual_revenue=500_000)
+    FlagFactory(customer=customer, reason="Asked for the CEO by name")
+    SurveyResponseFactory(
+        customer=customer, score=2, comment="Third outage this month.", responded_at=NOW - timedelta(days=10)
+    )
+    TicketFactory(
+        customer=customer, external_id="4812", subject="Billing says we owe $400", priority="urgent", reopen_count=2
+    )
+    TicketFactory(customer=customer, external_id="4820", subject="Exports time out", priority="urgent")
+    entry = entry_of(build_week(NEXT_WEEK, now=NOW, dry_run=True), customer)
+    assert [(r["code"], r["points"]) for r in entry.reasons] == [
+        ("flag", 60.0),
+        ("nps_detractor", 40.0),
+        ("urgent_tickets", 24.0),
+        ("reopened_tickets", 12.0),
+        ("account_value", 115.9),
+    ]
+    assert entry.signals["multiplier"] == 1.8522 and entry.score == 251.9
+    assert entry.reasons[2]["text"] == '2 urgent tickets: #4812 "Billing says we owe $400", #4820 "Exports time out"'
