@@ -36,7 +36,7 @@ def _reasons_html(reasons) -> str:
     if not reasons:
         return "—"
     return format_html(
-        "<ol style='margin:0;padding-left:1.2em'>{}</ol>",
+        "<ol style='margin:0;padding-left:1.2em;min-width:24em'>{}</ol>",
         format_html_join(
             "",
             "<li>{} <small>({}, {} pts)</small></li>",
@@ -48,9 +48,12 @@ def _reasons_html(reasons) -> str:
 class SheetEntryInline(admin.TabularInline):
     model = SheetEntry
     extra = 0
+    # The build fills sheets; here an admin reads why and can move or skip an entry (Sheet entries to add one).
     fields = ["position", "customer", "contact", "score", "is_backup", "is_listening", "status", "flag", "why"]
-    readonly_fields = ["why"]
-    raw_id_fields = ["customer", "contact", "flag"]
+    readonly_fields = ["customer", "contact", "score", "flag", "why"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     @admin.display(description="Reasons")
     def why(self, entry):
@@ -112,11 +115,11 @@ class CallSheetAdmin(admin.ModelAdmin):
         left_off = inputs.get("left_off", [])
         policy = inputs.get("policy", {})
         return format_html(
-            "<p>Built {} for the week of {}; capacity {} calls + {} backups.</p>"
-            "<p>{} customers had a signal, {} could be called; quiet pool for listening calls: {}.</p>"
-            "<h4>Left off ({})</h4><table><tr><th>Customer</th><th>Why</th><th>Score</th></tr>{}</table>{}"
-            "<h4>Policy used</h4><table>{}</table>",
-            inputs.get("built_at", ""),
+            "<p>Week of {}: capacity {} calls + {} backups.</p>"
+            "<p>{} customers had a signal, {} of them could be called; quiet pool for listening calls: {}.</p>"
+            "<details><summary><strong>Left off: {}</strong></summary>"
+            "<table><tr><th>Customer</th><th>Why</th><th>Score</th></tr>{}</table>{}</details>"
+            "<details><summary><strong>Policy used</strong></summary><table>{}</table></details>",
             inputs.get("week_start", ""),
             inputs.get("executive", {}).get("capacity", ""),
             inputs.get("executive", {}).get("backups", ""),

@@ -153,8 +153,9 @@ def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run:
             quiet.append(verdict)
 
     assigner = Assigner(sheets, policy)
-    for candidate in assigner.place(candidates):
-        text = f"No room: every sheet of the week of {week_start.day} {week_start:%b} was full (score {candidate.scored.score:g})"
+    unplaced = assigner.place(candidates)
+    for candidate in unplaced:
+        text = f"No room: every sheet of the week of {week_start.day} {week_start:%b} was full"
         skipped.append(Skipped(candidate.customer, "capacity", text, candidate.scored.score, candidate.signals.flag))
     assigner.fill_listening(quiet, week_start)
 
@@ -179,7 +180,7 @@ def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run:
         if s.flag is not None and s.flag.id not in plan.flag_outcomes and s.code != "scheduled_elsewhere":
             plan.flag_outcomes[s.flag.id] = (s.flag, None, s.text[:300])
     result.sheets, result.skipped = sheets, skipped
-    _snapshot(result, policy, now, len(candidates), len(pool))
+    _snapshot(result, policy, now, considered=len(candidates) + len(skipped) - len(unplaced), pool=len(pool))
     return result, plan
 
 
@@ -198,7 +199,8 @@ def _scheduled_elsewhere(sig, week_start: date, now: datetime, customer) -> Skip
     return Skipped(customer, "scheduled_elsewhere", text, 0.0, flag)
 
 
-def _snapshot(result: BuildResult, policy: ScoringPolicy, now: datetime, candidates: int, pool: int) -> None:
+def _snapshot(result: BuildResult, policy: ScoringPolicy, now: datetime, *, considered: int, pool: int) -> None:
+    callable_ = considered - sum(s.code != "capacity" for s in result.skipped)
     policy_values = {
         k: (v if isinstance(v, int | float | str | bool) or v is None else str(v)) for k, v in policy.snapshot().items()
     }
@@ -215,8 +217,8 @@ def _snapshot(result: BuildResult, policy: ScoringPolicy, now: datetime, candida
                 "timezone": sheet.executive.timezone,
             },
             "counts": {
-                "customers_with_signals": candidates + len(result.skipped),
-                "callable_candidates": candidates,
+                "customers_with_signals": considered,
+                "callable_candidates": callable_,
                 "quiet_pool": pool,
                 "left_off": result.skipped_counts(),
             },

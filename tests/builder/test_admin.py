@@ -63,7 +63,7 @@ def test_sheet_page_shows_reasons_and_who_was_left_off_and_why(admin_client, exe
     sheet = CallSheet.objects.get()
     page = admin_client.get(reverse("admin:callsheets_callsheet_change", args=[sheet.pk])).content.decode()
     assert "NPS 0 on 20 Nov: &quot;Awful&quot;" in page
-    assert "Left off (1 no callable contact)" in page
+    assert "Left off: 1 no callable contact" in page
     assert "Mute Ltd" in page and "No callable contact: every contact is marked do-not-call" in page
     assert "cooldown days" in page  # the policy the build used
 
