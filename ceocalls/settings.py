@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "customers",
     "callsheets",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,31 @@ CELERY_BEAT_SCHEDULE = {
     "build-next-weeks-callsheets": {
         "task": "callsheets.tasks.build_next_week",
         "schedule": crontab(day_of_week=CALLSHEETS_BUILD_WEEKDAY, hour=CALLSHEETS_BUILD_HOUR, minute=0),
+    },
+}
+
+# E-mails (README, "Calendar and e-mail"). The briefing hour is local to each executive; the
+# others are local to CELERY_TIMEZONE. Each task is idempotent per recipient and period.
+NOTIFY_BRIEFING_HOUR = env_int("NOTIFY_BRIEFING_HOUR", 7)
+NOTIFY_OVERDUE_HOUR = env_int("NOTIFY_OVERDUE_HOUR", 8)
+NOTIFY_PROGRAM_WEEKDAY = env_str("NOTIFY_PROGRAM_WEEKDAY", "mon")
+NOTIFY_PROGRAM_HOUR = env_int("NOTIFY_PROGRAM_HOUR", 8)
+for _name in ("NOTIFY_BRIEFING_HOUR", "NOTIFY_OVERDUE_HOUR", "NOTIFY_PROGRAM_HOUR"):
+    if not 0 <= globals()[_name] <= 23:
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]} is not an hour of the day (0-23).")
+CELERY_BEAT_SCHEDULE |= {
+    # Hourly, because executives live in different zones: each gets it once, on their own morning.
+    "send-weekly-briefings": {
+        "task": "notifications.tasks.send_weekly_briefings",
+        "schedule": crontab(minute=5),
+    },
+    "send-overdue-digests": {
+        "task": "notifications.tasks.send_overdue_digests",
+        "schedule": crontab(hour=NOTIFY_OVERDUE_HOUR, minute=15),
+    },
+    "send-program-weekly": {
+        "task": "notifications.tasks.send_program_weekly",
+        "schedule": crontab(day_of_week=NOTIFY_PROGRAM_WEEKDAY, hour=NOTIFY_PROGRAM_HOUR, minute=30),
     },
 }
 
