@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "notifications.tasks.send_overdue_digests",
         "schedule": crontab(hour=NOTIFY_OVERDUE_HOUR, minute=15),
     },
+    # Catches the lead's e-mails that could not be queued when the call was logged (broker down).
+    "send-missed-flag-outcomes": {
+        "task": "notifications.tasks.send_missed_flag_outcomes",
+        "schedule": crontab(minute=35),
+    },
     "send-program-weekly": {
         "task": "notifications.tasks.send_program_weekly",
         "schedule": crontab(day_of_week=NOTIFY_PROGRAM_WEEKDAY, hour=NOTIFY_PROGRAM_HOUR, minute=30),

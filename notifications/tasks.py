@@ -27,3 +27,8 @@ def send_program_weekly() -> dict[str, int]:
 @shared_task(soft_time_limit=240, time_limit=300, **RETRY)
 def send_flag_outcome(flag_id: int) -> str:
     return services.flag_outcome_send(flag_id=flag_id)
+
+
+@shared_task(**RETRY)
+def send_missed_flag_outcomes() -> dict[str, int]:
+    return services.flag_outcomes_send_missed()

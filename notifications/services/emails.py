@@ -16,6 +16,8 @@ from .delivery import email_send_once, preferences_for, site_url, wants
 
 logger = logging.getLogger(__name__)
 
+FLAG_OUTCOME_SWEEP_DAYS = 2
+
 
 def sheet_path(week_start: date) -> str:
     return f"/sheet/{week_start:%Y-%m-%d}/"
@@ -133,6 +135,19 @@ def program_weekly_send(*, today: date | None = None) -> dict[str, int]:
                 context={"numbers": numbers, "today": today, "program_url": site_url("/program/")},
             )
         ] += 1
+    return dict(counts)
+
+
+def flag_outcomes_send_missed(*, now: datetime | None = None) -> dict[str, int]:
+    """Sends the lead's e-mails whose task never ran (the broker was down when the call was logged).
+
+    Looks at calls logged in the last FLAG_OUTCOME_SWEEP_DAYS; the delivery row keeps each to one e-mail.
+    """
+    since = (now or timezone.now()) - timedelta(days=FLAG_OUTCOME_SWEEP_DAYS)
+    flags = Flag.objects.filter(
+        status=Flag.Status.CALLED, call__isnull=False, raised_by__isnull=False, lead_notified_at__isnull=True
+    ).filter(call__created_at__gte=since)  # when it was logged, not when it happened
+    counts = Counter(flag_outcome_send(flag_id=pk) for pk in flags.values_list("pk", flat=True))
     return dict(counts)
 
 

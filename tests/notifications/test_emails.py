@@ -204,3 +204,30 @@ def test_flag_outcome_without_commitments_or_lead():
 def test_each_kind_of_email_has_its_three_templates(kind):
     for suffix in ("subject.txt", "txt", "html"):
         assert get_template(f"emails/{kind}.{suffix}")
+
+
+def test_hourly_sweep_sends_flag_outcomes_whose_task_never_ran(frozen_now):
+    now = datetime(2027, 5, 10, 9, 0, tzinfo=UTC)
+    frozen_now(now)
+    # Marked called without the on-commit task (as if the broker was down at the time).
+    recent = FlagFactory(status="called", call=CallLogFactory())  # a call of last week, logged now
+    old = FlagFactory(status="called", call=CallLogFactory())
+    CallLog.objects.filter(pk=old.call_id).update(created_at=now - timedelta(days=5))  # logged long ago
+    FlagFactory(status="called", call=CallLogFactory(), lead_notified_at=now)  # told already
+
+    assert services.flag_outcomes_send_missed() == {"sent": 1}
+    assert services.flag_outcomes_send_missed() == {}
+    assert [m.to for m in mail.outbox] == [[recent.raised_by.email]]
+
+
+def test_a_broker_outage_does_not_fail_the_logged_call(django_capture_on_commit_callbacks, monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("Redis is down")
+
+    monkeypatch.setattr("notifications.tasks.send_flag_outcome.delay", broker_down)
+    flag = FlagFactory()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        flag_mark_called(flag=flag, call=CallLogFactory(customer=flag.customer))
+    flag.refresh_from_db()
+    assert flag.status == "called" and flag.lead_notified_at is None
+    assert services.flag_outcomes_send_missed() == {"sent": 1}
