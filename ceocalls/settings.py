@@ -163,6 +163,12 @@ NOTIFY_PROGRAM_HOUR = env_int("NOTIFY_PROGRAM_HOUR", 8)
 for _name in ("NOTIFY_BRIEFING_HOUR", "NOTIFY_OVERDUE_HOUR", "NOTIFY_PROGRAM_HOUR"):
     if not 0 <= globals()[_name] <= 23:
         raise ImproperlyConfigured(f"{_name}={globals()[_name]} is not an hour of the day (0-23).")
+try:
+    _program_weekly_at = crontab(day_of_week=NOTIFY_PROGRAM_WEEKDAY, hour=NOTIFY_PROGRAM_HOUR, minute=30)
+except ValueError:
+    raise ImproperlyConfigured(
+        f"NOTIFY_PROGRAM_WEEKDAY={NOTIFY_PROGRAM_WEEKDAY!r} is not a weekday: use mon, tue, … sun."
+    ) from None
 CELERY_BEAT_SCHEDULE |= {
     # Hourly, because executives live in different zones: each gets it once, on their own morning.
     "send-weekly-briefings": {
@@ -180,7 +186,7 @@ CELERY_BEAT_SCHEDULE |= {
     },
     "send-program-weekly": {
         "task": "notifications.tasks.send_program_weekly",
-        "schedule": crontab(day_of_week=NOTIFY_PROGRAM_WEEKDAY, hour=NOTIFY_PROGRAM_HOUR, minute=30),
+        "schedule": _program_weekly_at,
     },
 }
 
