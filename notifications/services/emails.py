@@ -3,6 +3,7 @@
 import logging
 from collections import Counter
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -63,12 +64,23 @@ def briefings_send_due(*, now: datetime | None = None) -> dict[str, int]:
     return dict(counts)
 
 
+def their_time(entry, slot_start: datetime) -> str:
+    """The slot's start on the contact's clock ("03:00", "Mon 23:00"), when it differs from the executive's."""
+    if entry.contact is None or entry.contact.effective_timezone == str(slot_start.tzinfo):
+        return ""
+    theirs = slot_start.astimezone(ZoneInfo(entry.contact.effective_timezone))
+    return f"{theirs:%H:%M}" if theirs.date() == slot_start.date() else f"{theirs:%a %H:%M}"
+
+
 def briefing_send(*, executive: Executive, sheet: CallSheet) -> str:
     entries = list(sheet.entries.all())
+    slot_start = executive.slot_start(sheet.week_start)
+    for entry in entries:
+        entry.their_time = their_time(entry, slot_start)
     context = {
         "executive": executive,
         "sheet": sheet,
-        "slot_start": executive.slot_start(sheet.week_start),
+        "slot_start": slot_start,
         "slot_end": executive.slot_end(sheet.week_start),
         "main_entries": [e for e in entries if not e.is_backup],
         "backup_entries": [e for e in entries if e.is_backup],
