@@ -35,7 +35,9 @@ class EmailDelivery(models.Model):
 
     kind = models.CharField(max_length=32, choices=EmailKind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_deliveries")
-    period_key = models.CharField(max_length=40, help_text="2027-03-29 (a day or a week's Monday), 2027-W13, flag-42.")
+    period_key = models.CharField(
+        max_length=64, help_text="2027-03-29 (a day or a week's Monday), 2027-W13, flag-42-call-7."
+    )
     to = models.CharField(max_length=254, help_text="The address it was sent to.")
     subject = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SENDING)

@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                 (
                     "period_key",
                     models.CharField(
-                        help_text="2027-03-29 (a day or a week's Monday), 2027-W13, flag-42.", max_length=40
+                        help_text="2027-03-29 (a day or a week's Monday), 2027-W13, flag-42-call-7.", max_length=64
                     ),
                 ),
                 ("to", models.CharField(help_text="The address it was sent to.", max_length=254)),

@@ -166,7 +166,8 @@ def flag_outcomes_send_missed(*, now: datetime | None = None) -> dict[str, int]:
 def flag_outcome_send(*, flag_id: int) -> str:
     """Tells the lead who raised the flag what the call on it gave, with the commitments made.
 
-    Sent once per flag (the delivery row), and the flag records when (`lead_notified_at`).
+    Sent once per flag and call (the delivery row; a flag moved to a later call tells the lead
+    again), and the flag records when the lead was last told (`lead_notified_at`).
     """
     flag, commitments = selectors.flag_with_outcome(flag_id=flag_id)
     lead = flag.raised_by
@@ -177,7 +178,7 @@ def flag_outcome_send(*, flag_id: int) -> str:
     result = email_send_once(
         kind=EmailKind.FLAG_OUTCOME,
         recipient=lead,
-        period_key=f"flag-{flag.pk}",
+        period_key=f"flag-{flag.pk}-call-{flag.call_id}",
         template="flag_outcome",
         context={
             "flag": flag,
@@ -188,5 +189,5 @@ def flag_outcome_send(*, flag_id: int) -> str:
         },
     )
     if result == "sent":
-        Flag.objects.filter(pk=flag.pk, lead_notified_at__isnull=True).update(lead_notified_at=timezone.now())
+        Flag.objects.filter(pk=flag.pk).update(lead_notified_at=timezone.now())
     return result

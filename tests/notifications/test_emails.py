@@ -189,6 +189,7 @@ def test_lead_gets_the_outcome_and_commitments_once_the_call_is_committed(django
 
     assert services.flag_outcome_send(flag_id=flag.pk) == "skipped"
     assert len(mail.outbox) == 1
+    assert EmailDelivery.objects.get().period_key == f"flag-{flag.pk}-call-{call.pk}"
 
 
 def test_flag_outcome_without_commitments_or_lead():
