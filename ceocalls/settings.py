@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str
+from .env import database_from_url, env_bool, env_hour, env_int, env_list, env_str, env_weekday
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -145,8 +145,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
 # Friday's build of next week's sheets; the hour is local to CELERY_TIMEZONE.
-CALLSHEETS_BUILD_WEEKDAY = env_str("CALLSHEETS_BUILD_WEEKDAY", "fri")
-CALLSHEETS_BUILD_HOUR = env_int("CALLSHEETS_BUILD_HOUR", 6)
+CALLSHEETS_BUILD_WEEKDAY = env_weekday("CALLSHEETS_BUILD_WEEKDAY", "fri")
+CALLSHEETS_BUILD_HOUR = env_hour("CALLSHEETS_BUILD_HOUR", 6)
 CELERY_BEAT_SCHEDULE = {
     "build-next-weeks-callsheets": {
         "task": "callsheets.tasks.build_next_week",
@@ -156,19 +156,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # E-mails (README, "Calendar and e-mail"). The briefing hour is local to each executive; the
 # others are local to CELERY_TIMEZONE. Each task is idempotent per recipient and period.
-NOTIFY_BRIEFING_HOUR = env_int("NOTIFY_BRIEFING_HOUR", 7)
-NOTIFY_OVERDUE_HOUR = env_int("NOTIFY_OVERDUE_HOUR", 8)
-NOTIFY_PROGRAM_WEEKDAY = env_str("NOTIFY_PROGRAM_WEEKDAY", "mon")
-NOTIFY_PROGRAM_HOUR = env_int("NOTIFY_PROGRAM_HOUR", 8)
-for _name in ("NOTIFY_BRIEFING_HOUR", "NOTIFY_OVERDUE_HOUR", "NOTIFY_PROGRAM_HOUR"):
-    if not 0 <= globals()[_name] <= 23:
-        raise ImproperlyConfigured(f"{_name}={globals()[_name]} is not an hour of the day (0-23).")
-try:
-    _program_weekly_at = crontab(day_of_week=NOTIFY_PROGRAM_WEEKDAY, hour=NOTIFY_PROGRAM_HOUR, minute=30)
-except ValueError:
-    raise ImproperlyConfigured(
-        f"NOTIFY_PROGRAM_WEEKDAY={NOTIFY_PROGRAM_WEEKDAY!r} is not a weekday: use mon, tue, … sun."
-    ) from None
+NOTIFY_BRIEFING_HOUR = env_hour("NOTIFY_BRIEFING_HOUR", 7)
+NOTIFY_OVERDUE_HOUR = env_hour("NOTIFY_OVERDUE_HOUR", 8)
+NOTIFY_PROGRAM_WEEKDAY = env_weekday("NOTIFY_PROGRAM_WEEKDAY", "mon")
+NOTIFY_PROGRAM_HOUR = env_hour("NOTIFY_PROGRAM_HOUR", 8)
 CELERY_BEAT_SCHEDULE |= {
     # Hourly, because executives live in different zones: each gets it once, on their own morning.
     "send-weekly-briefings": {
@@ -186,7 +177,7 @@ CELERY_BEAT_SCHEDULE |= {
     },
     "send-program-weekly": {
         "task": "notifications.tasks.send_program_weekly",
-        "schedule": _program_weekly_at,
+        "schedule": crontab(day_of_week=NOTIFY_PROGRAM_WEEKDAY, hour=NOTIFY_PROGRAM_HOUR, minute=30),
     },
 }
 
