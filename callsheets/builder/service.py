@@ -1,5 +1,6 @@
 """build_week: plan every executive's sheet for a week and write it in one locked transaction."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -68,25 +69,84 @@ def _week_entries(week_start: date):
     )
 
 
+@dataclass
+class _Context:
+    """What every step of one build shares."""
+
+    policy: ScoringPolicy
+    week_start: date
+    now: datetime
+    names: dict  # executive id → name, for the sentences
+
+    @property
+    def today(self) -> date:
+        return timezone.localdate(self.now)
+
+    @property
+    def week_begins(self) -> datetime:
+        return datetime.combine(self.week_start, time.min, tzinfo=timezone.get_current_timezone())
+
+    def evaluate(self, customer, sig, history):
+        return evaluate(
+            customer, sig, history, self.policy, now=self.now, today=self.today,
+            executive_names=self.names, week_begins=self.week_begins,
+        )  # fmt: skip
+
+
 def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run: bool):
-    today = timezone.localdate(now)
-    week_begins = datetime.combine(week_start, time.min, tzinfo=timezone.get_current_timezone())
     result, plan = BuildResult(week_start=week_start, dry_run=dry_run), _Plan()
     policy = ScoringPolicy.objects.active()
     everyone, buildable = _executives(executive, result)
-    names = {e.id: e.name for e in everyone}
-    existing = {s.executive_id: s for s in CallSheet.objects.filter(week_start=week_start)}
+    ctx = _Context(policy, week_start, now, {e.id: e.name for e in everyone})
+    sheets, on_sheet = _sheets_with_kept_entries(ctx, buildable, plan)
+
+    signals = reads.read_signals(policy=policy, now=now, today=ctx.today, week_start=week_start)
+    history = reads.read_call_history()
+    pool = reads.read_quiet_pool()
+    need = 4 * sum(s.capacity + s.backups for s in sheets) + 10
+    quiet_ids = draw_quiet(pool, week_start, exclude=set(signals) | on_sheet, need=need)
+    customers = reads.read_customers((set(signals) - on_sheet) | set(quiet_ids))
+
+    candidates, skipped = [], []
+    for cid in sorted(signals.keys() - on_sheet):
+        if cid in customers:
+            sig = signals[cid]
+            verdict = _scheduled_elsewhere(sig, week_start, now, customers[cid]) or ctx.evaluate(
+                customers[cid], sig, history.get(cid)
+            )
+            (candidates if isinstance(verdict, Candidate) else skipped).append(verdict)
+    quiet = [ctx.evaluate(customers[cid], None, history.get(cid)) for cid in quiet_ids]
+
+    assigner = Assigner(sheets, policy)
+    for candidate in assigner.place(candidates):
+        text = f"No room: every sheet of the week of {week_start.day} {week_start:%b} was full"
+        skipped.append(Skipped(candidate.customer, "capacity", text, candidate.scored.score, candidate.signals.flag))
+    assigner.fill_listening([q for q in quiet if isinstance(q, Candidate)], week_start)
+    _add_new_entries(ctx, sheets, assigner, plan)
+
+    skipped.sort(key=lambda s: (-s.score, s.customer.id))
+    for s in skipped:
+        if s.flag is not None and s.flag.id not in plan.flag_outcomes and s.code != "scheduled_elsewhere":
+            plan.flag_outcomes[s.flag.id] = (s.flag, None, s.text[:300])
+    result.sheets, result.skipped = sheets, skipped
+    considered = len(candidates) + sum(s.code != "capacity" for s in skipped)
+    _snapshot(result, policy, now, considered=considered, pool=len(pool))
+    return result, plan
+
+
+def _sheets_with_kept_entries(ctx: _Context, buildable: list, plan: _Plan) -> tuple[list, set]:
+    """The sheets to build, each with the entries that stay; and every customer already on a sheet."""
+    existing = {s.executive_id: s.id for s in CallSheet.objects.filter(week_start=ctx.week_start)}
     sheets = []
     for e in buildable:
-        sheet = PlannedSheet(e, week_start, e.slot_start(week_start), e.capacity, policy.backups)
-        sheet.sheet_id = existing[e.id].id if e.id in existing else None
+        sheet = PlannedSheet(e, ctx.week_start, e.slot_start(ctx.week_start), e.capacity, ctx.policy.backups)
+        sheet.sheet_id = existing.get(e.id)
         sheets.append(sheet)
     by_sheet_id = {s.sheet_id: s for s in sheets if s.sheet_id}
     plan.rebuilt_sheet_ids = set(by_sheet_id)
-
-    # This week's entries: those on sheets not rebuilt, and those with a logged call, stay put.
+    # Entries on sheets not rebuilt, and entries with a logged call, stay put.
     on_sheet: set[int] = set()
-    for entry in _week_entries(week_start):
+    for entry in _week_entries(ctx.week_start):
         target = by_sheet_id.get(entry.sheet_id)
         if target is not None and entry.status == SheetEntry.Status.PENDING and not entry.has_call:
             plan.drop_entry_ids.append(entry.id)
@@ -95,93 +155,33 @@ def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run:
         if target is not None:
             target.entries.append(
                 PlannedEntry(
-                    position=entry.position,
-                    customer=entry.customer,
-                    contact=entry.contact,
-                    score=entry.score,
-                    is_backup=entry.is_backup,
-                    is_listening=entry.is_listening,
-                    reasons=entry.reasons,
-                    signals=entry.signals,
-                    flag=entry.flag,
-                    kept=True,
-                    status=entry.status,
+                    position=entry.position, customer=entry.customer, contact=entry.contact, score=entry.score,
+                    is_backup=entry.is_backup, is_listening=entry.is_listening, reasons=entry.reasons,
+                    signals=entry.signals, flag=entry.flag, kept=True, status=entry.status,
                 )
-            )
+            )  # fmt: skip
+    return sheets, on_sheet
 
-    signals = reads.read_signals(policy=policy, now=now, today=today, week_start=week_start)
-    history = reads.read_call_history()
-    pool = reads.read_quiet_pool()
-    quiet_ids = draw_quiet(
-        pool,
-        week_start,
-        exclude=set(signals) | on_sheet,
-        need=4 * sum(s.capacity + s.backups for s in sheets) + 10,
-    )
-    customers = reads.read_customers((set(signals) - on_sheet) | set(quiet_ids))
 
-    candidates, skipped = [], []
-    for cid in sorted(signals.keys() - on_sheet):
-        if cid not in customers:
-            continue
-        sig = signals[cid]
-        blocked = _scheduled_elsewhere(sig, week_start, now, customers[cid])
-        verdict = blocked or evaluate(
-            customers[cid],
-            sig,
-            history.get(cid),
-            policy,
-            now=now,
-            today=today,
-            executive_names=names,
-            week_begins=week_begins,
-        )
-        (candidates if isinstance(verdict, Candidate) else skipped).append(verdict)
-    quiet = []
-    for cid in quiet_ids:
-        verdict = evaluate(
-            customers[cid],
-            None,
-            history.get(cid),
-            policy,
-            now=now,
-            today=today,
-            executive_names=names,
-            week_begins=week_begins,
-        )
-        if isinstance(verdict, Candidate):
-            quiet.append(verdict)
-
-    assigner = Assigner(sheets, policy)
-    unplaced = assigner.place(candidates)
-    for candidate in unplaced:
-        text = f"No room: every sheet of the week of {week_start.day} {week_start:%b} was full"
-        skipped.append(Skipped(candidate.customer, "capacity", text, candidate.scored.score, candidate.signals.flag))
-    assigner.fill_listening(quiet, week_start)
-
+def _add_new_entries(ctx: _Context, sheets: list, assigner: Assigner, plan: _Plan) -> None:
+    """Final reasons (now naming the tickets, read only for the customers placed) and positions."""
     placed = [c for per in assigner.placed.values() for kind in per.values() for c in kind]
     details = reads.read_ticket_details(
-        policy=policy, now=now, customer_ids=[c.customer.id for c in placed if c.signals and c.signals.tickets]
+        policy=ctx.policy, now=ctx.now, customer_ids=[c.customer.id for c in placed if c.signals and c.signals.tickets]
     )
     for c in placed:
         if c.signals and not c.listening:
             c.scored = score_customer(
-                c.signals, c.customer, policy, now=now, today=today, executive_names=names,
+                c.signals, c.customer, ctx.policy, now=ctx.now, today=ctx.today, executive_names=ctx.names,
                 tickets=details.get(c.customer.id),
             )  # fmt: skip
     for sheet in sheets:
-        sheet.entries += assigner.entries(sheet, week_start, lambda c: signal_values(c.signals, c.scored, c.customer))
+        sheet.entries += assigner.entries(
+            sheet, ctx.week_start, lambda c: signal_values(c.signals, c.scored, c.customer)
+        )
         for entry in sheet.entries:
             if entry.flag is not None and not entry.kept:
                 plan.flag_outcomes[entry.flag.id] = (entry.flag, sheet, "")
-
-    skipped.sort(key=lambda s: (-s.score, s.customer.id))
-    for s in skipped:
-        if s.flag is not None and s.flag.id not in plan.flag_outcomes and s.code != "scheduled_elsewhere":
-            plan.flag_outcomes[s.flag.id] = (s.flag, None, s.text[:300])
-    result.sheets, result.skipped = sheets, skipped
-    _snapshot(result, policy, now, considered=len(candidates) + len(skipped) - len(unplaced), pool=len(pool))
-    return result, plan
 
 
 def _scheduled_elsewhere(sig, week_start: date, now: datetime, customer) -> Skipped | None:
