@@ -6,7 +6,14 @@ from django.db import OperationalError
 from .services import runs, webhooks
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, time_limit=300)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=300,
+    soft_time_limit=240,
+)
 def apply_webhook_event(event_id: int) -> str:
     event = webhooks.webhook_event_apply(event_id=event_id)
     return event.status if event else "already taken"

@@ -101,6 +101,7 @@ def survey_upsert(*, record: SurveyRecord) -> str:
     """Applies one response from a webhook; returns what it did. Raises ValidationError (no customer)."""
     result = ImportResult(file="webhook")
     SurveyWriter().write([(None, record)], result)
+    result.release()
     if not result.ok:
         raise ValidationError(result.errors[0].message)
     outcome = next(n for n in ("created", "updated", "unchanged") if getattr(result, n))

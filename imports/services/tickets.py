@@ -132,6 +132,7 @@ def ticket_upsert(*, record: TicketRecord) -> str:
     """Applies one ticket from a webhook; returns what it did. Raises ValidationError (no customer)."""
     result = ImportResult(file="webhook")
     TicketWriter(skip_stale=True).write([(None, record)], result)
+    result.release()
     if not result.ok:
         raise ValidationError(result.errors[0].message)
     outcome = next(n for n in ("created", "updated", "unchanged") if getattr(result, n))
