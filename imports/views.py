@@ -84,7 +84,8 @@ def _receive(request, source: str) -> JsonResponse:
     if len(body) > limit:
         return _error(413, f"body is larger than {limit} bytes")
     if not _signed(request, body, source):
-        return _error(401, "missing or wrong signature (X-Signature: sha256=<HMAC-SHA256 of the body>)")
+        also = " or X-Zendesk-Webhook-Signature" if source == WebhookEvent.Source.TICKETS else ""
+        return _error(401, f"missing or wrong signature (X-Signature: sha256=<HMAC-SHA256 of the body>{also})")
     try:
         event, created = webhooks.webhook_event_receive(source=source, body=body, headers=request.headers)
     except RecordInvalid as exc:

@@ -1,5 +1,7 @@
 """A program admin loads a Zendesk export in real Chromium: check, read the report, confirm."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -13,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_admin_uploads_a_zendesk_export_and_confirms(login_page, live_server, screenshot_dir, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    call_command("import_customers", str(SAMPLES / "customers.csv"), stdout=open("/dev/null", "w"))
+    call_command("import_customers", str(SAMPLES / "customers.csv"), stdout=io.StringIO())
     page = login_page(AdminFactory())
 
     page.goto(f"{live_server.url}/")
@@ -32,10 +34,14 @@ def test_admin_uploads_a_zendesk_export_and_confirms(login_page, live_server, sc
     page.screenshot(path=str(screenshot_dir / "imports_done.png"), full_page=True)
     assert SupportTicket.objects.filter(source="zendesk").count() == 4
 
+    page.click("text=Upload another file")
+    assert page.locator("table >> text=zendesk_tickets.csv").count() == 1
+    page.screenshot(path=str(screenshot_dir / "imports_list.png"), full_page=True)
+
 
 def test_admin_sees_the_bad_rows_of_a_file(login_page, live_server, screenshot_dir, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    call_command("import_customers", str(SAMPLES / "customers.csv"), stdout=open("/dev/null", "w"))
+    call_command("import_customers", str(SAMPLES / "customers.csv"), stdout=io.StringIO())
     page = login_page(AdminFactory())
 
     page.goto(f"{live_server.url}/imports/")

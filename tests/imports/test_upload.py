@@ -21,9 +21,7 @@ def admin_client(client):
 
 def upload(client, samples, name, kind, follow=True):
     data = (samples / name).read_bytes()
-    return client.post(
-        "/imports/", {"kind": kind, "file": SimpleUploadedFile(name, data, "text/csv")}, follow=follow
-    )
+    return client.post("/imports/", {"kind": kind, "file": SimpleUploadedFile(name, data, "text/csv")}, follow=follow)
 
 
 def test_only_program_admins_see_the_page(client):
@@ -72,7 +70,7 @@ def test_a_bad_file_shows_its_rows_and_cannot_be_confirmed(admin_client, samples
     assert (run.rejected, run.error_count) == (4, 7)
     content = response.content.decode()
     assert "The file has errors; nothing was saved." in content
-    assert "<td class=\"text-end\">5</td><td><code>customer_external_id</code></td>" in content
+    assert '<td class="text-end">5</td><td><code>customer_external_id</code></td>' in content
     assert f"/imports/{run.pk}/confirm/" not in content
     assert admin_client.post(f"/imports/{run.pk}/confirm/").status_code == 302
     run.refresh_from_db()
