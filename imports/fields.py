@@ -51,10 +51,10 @@ def when(raw, *, required: bool = False) -> datetime | None:
             raise FieldError("is required")
         return None
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return datetime.fromtimestamp(raw, tz=UTC)
+        return _from_unix(raw)
     value = str(raw).strip()
     if value.isdigit():
-        return datetime.fromtimestamp(int(value), tz=UTC)
+        return _from_unix(int(value))
     try:
         parsed = parse_datetime(value)
         if parsed is None:
@@ -67,6 +67,13 @@ def when(raw, *, required: bool = False) -> datetime | None:
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
     return parsed
+
+
+def _from_unix(seconds: float) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise FieldError(f"{seconds} is not a Unix time in seconds") from None
 
 
 TRUE_WORDS = {"true", "yes", "1", "y", "t"}

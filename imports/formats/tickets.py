@@ -2,7 +2,7 @@
 
 from customers.models import SupportTicket
 
-from ..records import TicketRecord, Values, clean_ticket
+from ..records import RecordInvalid, TicketRecord, Values, clean_ticket
 from .base import CsvFormat
 
 S, P = SupportTicket.Status, SupportTicket.Priority
@@ -145,7 +145,7 @@ def from_json(payload) -> TicketRecord:
     """A ticket webhook: Zendesk ticket JSON (`{"ticket": {...}}` or the ticket itself), or our
     CSV columns as JSON (`external_id`, ...; an optional `source` of zendesk, freshdesk or csv)."""
     if not isinstance(payload, dict):
-        raise _invalid("body", "must be a JSON object")
+        raise RecordInvalid([("body", "must be a JSON object")])
     prefix, ticket = ("ticket.", payload["ticket"]) if isinstance(payload.get("ticket"), dict) else ("", payload)
     if "external_id" in ticket and "id" not in ticket:
         return _from_our_columns(ticket, prefix)
@@ -195,7 +195,7 @@ def _from_our_columns(ticket: dict, prefix: str) -> TicketRecord:
     source = str(ticket.get("source") or "csv").lower()
     fmt = TICKET_FORMATS.get(source)
     if fmt is None:
-        raise _invalid(f"{prefix}source", f"“{source}” is not one of: csv, freshdesk, zendesk")
+        raise RecordInvalid([(f"{prefix}source", f"“{source}” is not one of: csv, freshdesk, zendesk")])
     values = Values(labels={ours: prefix + ours for ours in TICKETS_CSV.columns})
     for ours in TICKETS_CSV.columns:
         if ours in ticket:
@@ -205,9 +205,3 @@ def _from_our_columns(ticket: dict, prefix: str) -> TicketRecord:
     return clean_ticket(
         values, source=fmt.source, statuses=statuses, priorities=priorities, satisfactions=SATISFACTIONS
     )
-
-
-def _invalid(field: str, message: str):
-    from ..records import RecordInvalid
-
-    return RecordInvalid([(field, message)])

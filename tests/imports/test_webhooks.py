@@ -269,3 +269,40 @@ def test_a_broker_that_refuses_is_logged_and_the_event_stays_pending(post, clien
 
 def test_events_admin_is_registered():
     assert WebhookEvent in site._registry
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ([1, 2], "body"),
+        (
+            {"ticket": {"id": 1, "subject": "x", "created_at": 10**20, "requester_email": "a@b.example"}},
+            "ticket.created_at",
+        ),
+        (
+            {
+                "ticket": {
+                    "id": 1,
+                    "subject": "x",
+                    "created_at": "2026-11-01",
+                    "status": "exploded",
+                    "requester_email": "a@b.example",
+                }
+            },
+            "ticket.status",
+        ),
+        ({"ticket": {"id": 1, "subject": "x", "created_at": "2026-11-01"}}, "ticket.requester.email"),
+        ({"external_id": "T", "source": "jira", "subject": "x", "created_at": "2026-11-01"}, "source"),
+    ],
+)
+def test_odd_payloads_are_400_naming_the_field(post, payload, field):
+    response = post(TICKETS, payload)
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+
+
+def test_odd_survey_payloads_are_400(post):
+    assert post(SURVEYS, {"event_type": "survey_response.created", "event_data": "x"}).json()["field"] == "event_data"
+    event = delighted("created", "e1")
+    event["event_data"]["survey_type"] = "smileys"
+    assert post(SURVEYS, event).json()["field"] == "event_data.survey_type"
