@@ -64,6 +64,7 @@ ROLE_PERMISSIONS = {
         "imports.add_importrun",
         "imports.view_webhookevent",
         "imports.change_webhookevent",
+        "notifications.view_emaildelivery",
     ],
 }
 
