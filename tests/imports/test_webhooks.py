@@ -306,3 +306,11 @@ def test_odd_survey_payloads_are_400(post):
     event = delighted("created", "e1")
     event["event_data"]["survey_type"] = "smileys"
     assert post(SURVEYS, event).json()["field"] == "event_data.survey_type"
+
+
+def test_beat_runs_the_sweeper(settings):
+    from ceocalls.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["apply-pending-webhook-events"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 60
