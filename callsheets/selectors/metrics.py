@@ -1,0 +1,275 @@
+"""Program metrics for /program/: a fixed number of queries whatever the volume, sums in Python.
+
+Seven queries in all: executives, planned entries (an aggregate), calls, flags, commitments,
+eligible-but-not-called entries and the surveys of the customers in the effect comparison. Medians are
+computed in Python because SQLite has no median aggregate.
+
+Definitions (also in the README):
+- planned: main (not backup) entries on the week's sheets; made: distinct customers an executive
+  logged a call with that week (backups and calls off the sheet count); reached: of those, reached.
+  Completion rate = made ÷ planned; it can pass 100 % when backups are called too.
+- a call belongs to its sheet entry's week, or else to the Monday of its local date in the
+  executive's zone; flags and commitments belong to the week they were raised or made in.
+- promises-kept rate = kept ÷ (made − open and not yet due): of the promises whose fate is known
+  or late, how many were kept. Kept on time = marked done on or before the due date.
+- effect: for each customer reached on a call in the period (the first such call), the first survey
+  of the same kind after the call minus the last one before it; beside it, the same for customers
+  who were backups on a sheet that week and never called (eligible but left off for capacity).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from statistics import median
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from customers.models import Flag, SurveyResponse
+
+from ..models import CallLog, Commitment, Executive, SheetEntry, week_start_of
+
+SURVEY_LOOKBACK_DAYS = 365
+
+
+@dataclass
+class Bucket:
+    """The numbers for one week or one executive."""
+
+    planned: int = 0
+    made: int = 0
+    reached: int = 0
+    flags_raised: int = 0
+    flags_called: int = 0
+    flag_days: list[float] = field(default_factory=list)
+    promises: int = 0
+    kept: int = 0
+    kept_on_time: int = 0
+    overdue: int = 0
+    dropped: int = 0
+    open_not_due: int = 0
+    keep_days: list[float] = field(default_factory=list)
+
+    @property
+    def completion_rate(self) -> float | None:
+        return 100 * self.made / self.planned if self.planned else None
+
+    @property
+    def reach_rate(self) -> float | None:
+        return 100 * self.reached / self.made if self.made else None
+
+    @property
+    def flag_median_days(self) -> float | None:
+        return median(self.flag_days) if self.flag_days else None
+
+    @property
+    def kept_late(self) -> int:
+        return self.kept - self.kept_on_time
+
+    @property
+    def decided(self) -> int:
+        return self.promises - self.open_not_due
+
+    @property
+    def kept_rate(self) -> float | None:
+        return 100 * self.kept / self.decided if self.decided else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return 100 * self.kept_on_time / self.decided if self.decided else None
+
+    @property
+    def median_days_to_keep(self) -> float | None:
+        return median(self.keep_days) if self.keep_days else None
+
+
+@dataclass
+class EffectRow:
+    group: str
+    kind: str
+    customers: int
+    before: float | None
+    after: float | None
+    change: float | None
+    median_change: float | None
+    improved: int
+    worsened: int
+
+
+@dataclass
+class ProgramMetrics:
+    start: date
+    end: date
+    weeks: list[date]
+    by_week: dict[date, Bucket]
+    by_executive: dict[int, Bucket]
+    executives: dict[int, Executive]
+    total: Bucket
+    effect: list[EffectRow]
+    effect_population: dict[str, int]
+
+
+def _local_monday(moment: datetime, zone) -> date:
+    return week_start_of(timezone.localtime(moment, zone).date())
+
+
+def _days(delta: timedelta) -> float:
+    return round(delta.total_seconds() / 86400, 1)
+
+
+def program_metrics(*, start: date, end: date, executive_id: int | None = None, today: date | None = None):
+    """The metrics for the weeks from the Monday of `start` to the Monday of `end`, inclusive."""
+    today = today or timezone.localdate()
+    start, end = week_start_of(start), week_start_of(end)
+    weeks = [start + timedelta(weeks=i) for i in range((end - start).days // 7 + 1)]
+    in_period = set(weeks)
+    server_zone = timezone.get_current_timezone()
+    since = datetime.combine(start - timedelta(days=1), time.min, tzinfo=server_zone)
+    until = datetime.combine(end + timedelta(days=8), time.min, tzinfo=server_zone)
+    by_week = {w: Bucket() for w in weeks}
+    by_exec: dict[int, Bucket] = defaultdict(Bucket)
+    total = Bucket()
+
+    executives = {e.pk: e for e in Executive.objects.select_related("user")}
+
+    def buckets(week, exec_id):
+        if week not in in_period:
+            return []
+        found = [by_week[week], total]
+        if exec_id is not None:
+            found.append(by_exec[exec_id])
+        return found
+
+    planned = SheetEntry.objects.main().filter(week_start__range=(start, end))
+    if executive_id:
+        planned = planned.filter(sheet__executive_id=executive_id)
+    for row in planned.values("week_start", "sheet__executive_id").annotate(n=Count("id")).order_by():
+        for b in buckets(row["week_start"], row["sheet__executive_id"]):
+            b.planned += row["n"]
+
+    calls = CallLog.objects.filter(called_at__gte=since, called_at__lt=until)
+    if executive_id:
+        calls = calls.filter(executive_id=executive_id)
+    made, reached = set(), set()
+    first_reached: dict[int, tuple[datetime, date]] = {}
+    for exec_id, customer_id, called_at, outcome, entry_week in calls.values_list(
+        "executive_id", "customer_id", "called_at", "outcome", "entry__week_start"
+    ).order_by("called_at"):
+        zone = executives[exec_id].zoneinfo if exec_id in executives else server_zone
+        week = entry_week or _local_monday(called_at, zone)
+        if week not in in_period:
+            continue
+        made.add((week, exec_id, customer_id))
+        if outcome == CallLog.Outcome.REACHED:
+            reached.add((week, exec_id, customer_id))
+            first_reached.setdefault(customer_id, (called_at, week))
+    for week, exec_id, _ in made:
+        for b in buckets(week, exec_id):
+            b.made += 1
+    for week, exec_id, _ in reached:
+        for b in buckets(week, exec_id):
+            b.reached += 1
+
+    flags = Flag.objects.filter(created_at__gte=since, created_at__lt=until)
+    if executive_id:
+        flags = flags.filter(Q(call__executive_id=executive_id) | Q(sheet__executive_id=executive_id))
+    for created_at, called_at, caller_id, sheet_exec_id in flags.values_list(
+        "created_at", "called_at", "call__executive_id", "sheet__executive_id"
+    ):
+        # A flag counts for the executive who answered it, or else the one whose sheet it is on.
+        for b in buckets(_local_monday(created_at, server_zone), caller_id or sheet_exec_id):
+            b.flags_raised += 1
+            if called_at:
+                b.flags_called += 1
+                b.flag_days.append(_days(called_at - created_at))
+
+    promises = Commitment.objects.filter(created_at__gte=since, created_at__lt=until)
+    if executive_id:
+        promises = promises.filter(call__executive_id=executive_id)
+    for exec_id, created_at, due, status, completed_at in promises.values_list(
+        "call__executive_id", "created_at", "due_date", "status", "completed_at"
+    ):
+        zone = executives[exec_id].zoneinfo if exec_id in executives else server_zone
+        for b in buckets(_local_monday(created_at, zone), exec_id):
+            b.promises += 1
+            if status == Commitment.Status.DONE:
+                b.kept += 1
+                b.keep_days.append(_days(completed_at - created_at))
+                if timezone.localtime(completed_at, zone).date() <= due:
+                    b.kept_on_time += 1
+            elif status == Commitment.Status.DROPPED:
+                b.dropped += 1
+            elif due < today:
+                b.overdue += 1
+            else:
+                b.open_not_due += 1
+
+    effect, population = _effect(start, end, executive_id, first_reached, server_zone)
+    return ProgramMetrics(
+        start=start,
+        end=end,
+        weeks=weeks,
+        by_week=by_week,
+        by_executive=dict(by_exec),
+        executives=executives,
+        total=total,
+        effect=effect,
+        effect_population=population,
+    )
+
+
+CALLED, NOT_CALLED = "Called and reached", "Eligible, not called"
+
+
+def _effect(start, end, executive_id, first_reached, zone):
+    """Score change around the call for called customers, beside eligible customers never called."""
+    backups = SheetEntry.objects.backups().filter(week_start__range=(start, end), call__isnull=True)
+    if executive_id:
+        backups = backups.filter(sheet__executive_id=executive_id)
+    reference: dict[str, dict[int, datetime]] = {
+        CALLED: {c: at for c, (at, _) in first_reached.items()},
+        NOT_CALLED: {},
+    }
+    for customer_id, week, slot_start in backups.values_list("customer_id", "week_start", "sheet__slot_starts_at"):
+        if customer_id in first_reached or customer_id in reference[NOT_CALLED]:
+            continue
+        reference[NOT_CALLED][customer_id] = slot_start or datetime.combine(week, time.min, tzinfo=zone)
+    population = {group: len(ids) for group, ids in reference.items()}
+    ids = set(reference[CALLED]) | set(reference[NOT_CALLED])
+    history: dict[int, list[tuple[datetime, str, int]]] = defaultdict(list)
+    if ids:
+        since = datetime.combine(start - timedelta(days=SURVEY_LOOKBACK_DAYS), time.min, tzinfo=zone)
+        surveys = SurveyResponse.objects.filter(customer_id__in=ids, responded_at__gte=since)
+        for customer_id, kind, score, at in surveys.values_list(
+            "customer_id", "kind", "score", "responded_at"
+        ).order_by("customer_id", "responded_at"):
+            history[customer_id].append((at, kind, score))
+    rows = []
+    for group, refs in reference.items():
+        pairs: dict[str, list[tuple[int, int]]] = {SurveyResponse.Kind.NPS: [], SurveyResponse.Kind.CSAT: []}
+        for customer_id, at in refs.items():
+            answers = history.get(customer_id, [])
+            before = [a for a in answers if a[0] < at]
+            if not before:
+                continue
+            kind, score = before[-1][1], before[-1][2]
+            after = next((a for a in answers if a[0] > at and a[1] == kind), None)
+            if after:
+                pairs[kind].append((score, after[2]))
+        for kind, found in pairs.items():
+            changes = [b - a for a, b in found]
+            n = len(found)
+            rows.append(
+                EffectRow(
+                    group=group,
+                    kind=SurveyResponse.Kind(kind).label,
+                    customers=n,
+                    before=sum(a for a, _ in found) / n if n else None,
+                    after=sum(b for _, b in found) / n if n else None,
+                    change=sum(changes) / n if n else None,
+                    median_change=median(changes) if n else None,
+                    improved=sum(1 for c in changes if c > 0),
+                    worsened=sum(1 for c in changes if c < 0),
+                )
+            )
+    return rows, population
