@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 from ceocalls.roles import ALL_ROLES
 from customers.models import Customer
@@ -24,7 +24,9 @@ def style(form: forms.Form, small: bool = False) -> None:
             widget.attrs.setdefault("class", "form-control" + size.replace("select", "control"))
 
 
+OPEN_FIRST = Case(When(status=Commitment.Status.OPEN, then=Value(0)), default=Value(1))
 SORTS = {
+    "attention": (OPEN_FIRST, "due_date", "id"),
     "due": ("due_date", "id"),
     "-due": ("-due_date", "-id"),
     "made": ("created_at", "id"),
@@ -35,6 +37,7 @@ SORTS = {
     "status": ("status", "due_date", "id"),
 }
 SORT_LABELS = {
+    "attention": "Open first, by due date",
     "due": "Due date, soonest first",
     "-due": "Due date, latest first",
     "made": "Made, oldest first",
@@ -152,7 +155,7 @@ class CommitmentFilterForm(forms.Form):
             queryset = queryset.filter(due_date__gte=data["due_from"])
         if data.get("due_to"):
             queryset = queryset.filter(due_date__lte=data["due_to"])
-        return queryset.order_by(*SORTS[data.get("sort") or "due"])
+        return queryset.order_by(*SORTS[data.get("sort") or "attention"])
 
     def error_sentences(self) -> list[str]:
         return [str(message) for messages in self.errors.values() for message in messages]
@@ -188,7 +191,12 @@ class BulkActionForm(forms.Form):
 
     ids = IdListField()
     action = forms.ChoiceField(choices=ACTIONS)
-    text = forms.CharField(required=False, max_length=2000, label="Resolution or reason")
+    text = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Resolution or reason",
+        widget=forms.TextInput(attrs={"placeholder": "Resolution, or reason to drop"}),
+    )
     owner = PersonChoiceField(queryset=User.objects.none(), required=False, empty_label="New owner…")
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

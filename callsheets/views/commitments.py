@@ -87,7 +87,7 @@ def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status
         "today": today,
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
-        "current_sort": params.get("sort") or "due",
+        "current_sort": params.get("sort") or "attention",
         "bulk_form": bulk_form or forms.BulkActionForm(),
         "selected": {int(i) for i in selected if str(i).isdigit()},
         "filtered": any(params.get(k) for k in ("executive", "owner", "customer", "status", "due_from", "due_to"))

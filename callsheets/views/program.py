@@ -266,9 +266,10 @@ def program_page(request):
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("table", None)
+    shown = PeriodForm(initial={"start": metrics.start, "end": metrics.end, "executive": executive})
     context = _admin_context(
         request,
-        form=form,
+        form=shown,
         m=metrics,
         tables=tables,
         charts=_charts(metrics, tables),
