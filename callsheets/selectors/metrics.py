@@ -1,7 +1,8 @@
 """Program metrics for /program/: a fixed number of queries whatever the volume, sums in Python.
 
-Seven queries in all: executives, planned entries (an aggregate), calls, flags, commitments,
-eligible-but-not-called entries and the surveys of the customers in the effect comparison. Medians are
+Eight queries in all: executives, planned entries (an aggregate), calls, flags, commitments,
+backups never called, the sheets' build snapshots (customers left off for capacity) and the surveys
+of the customers in the effect comparison. Medians are
 computed in Python because SQLite has no median aggregate.
 
 Definitions (also in the README):
@@ -14,7 +15,8 @@ Definitions (also in the README):
   or late, how many were kept. Kept on time = marked done on or before the due date.
 - effect: for each customer reached on a call in the period (the first such call), the first survey
   of the same kind after the call minus the last one before it; beside it, the same for customers
-  who were backups on a sheet that week and never called (eligible but left off for capacity).
+  eligible that week but not called: backups on a sheet never called, and customers the builder
+  scored but left off because the sheets were full (CallSheet.inputs["left_off"], code "capacity").
 """
 
 from collections import defaultdict
@@ -27,7 +29,7 @@ from django.utils import timezone
 
 from customers.models import Flag, SurveyResponse
 
-from ..models import CallLog, Commitment, Executive, SheetEntry, week_start_of
+from ..models import CallLog, CallSheet, Commitment, Executive, SheetEntry, week_start_of
 
 SURVEY_LOOKBACK_DAYS = 365
 
@@ -230,7 +232,18 @@ def _effect(start, end, executive_id, first_reached, zone):
         CALLED: {c: at for c, (at, _) in first_reached.items()},
         NOT_CALLED: {},
     }
-    for customer_id, week, slot_start in backups.values_list("customer_id", "week_start", "sheet__slot_starts_at"):
+    left_off = CallSheet.objects.filter(week_start__range=(start, end))
+    if executive_id:
+        left_off = left_off.filter(executive_id=executive_id)
+    eligible = list(backups.values_list("customer_id", "week_start", "sheet__slot_starts_at"))
+    for inputs, week, slot_start in left_off.values_list("inputs", "week_start", "slot_starts_at").order_by(
+        "slot_starts_at"
+    ):
+        # The builder's snapshot lists customers it scored but left off because the sheets were full.
+        for skipped in (inputs or {}).get("left_off") or []:
+            if isinstance(skipped, dict) and skipped.get("code") == "capacity" and skipped.get("customer_id"):
+                eligible.append((skipped["customer_id"], week, slot_start))
+    for customer_id, week, slot_start in eligible:
         if customer_id in first_reached or customer_id in reference[NOT_CALLED]:
             continue
         reference[NOT_CALLED][customer_id] = slot_start or datetime.combine(week, time.min, tzinfo=zone)

@@ -60,6 +60,15 @@ def _describe(result) -> str:
     value = result.result
     if isinstance(value, BaseException):
         return f"{type(value).__name__}: {value}"
+    if isinstance(value, dict) and isinstance(value.get("sheets"), list):
+        sheets = value["sheets"]
+        entries = sum(s.get("entries", 0) + s.get("backups", 0) for s in sheets if isinstance(s, dict))
+        text = f"{len(sheets)} sheet{'s' if len(sheets) != 1 else ''}, {entries} entries"
+        left_off = value.get("skipped") or {}
+        if isinstance(left_off, dict) and left_off:
+            text += "; left off: " + ", ".join(f"{n} {code.replace('_', ' ')}" for code, n in left_off.items())
+        messages_ = [m for m in value.get("messages") or [] if isinstance(m, str)]
+        return text + (". " + " ".join(messages_[:3]) if messages_ else "")
     if isinstance(value, int | str | float) and len(str(value)) < 200:
         return str(value)
     return ""

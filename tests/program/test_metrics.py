@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from callsheets.selectors.metrics import CALLED, NOT_CALLED, program_metrics
+from tests.factories import CustomerFactory, SurveyResponseFactory
 
 from .scenario import last_week_scenario
 
@@ -50,3 +51,23 @@ def test_executive_filter():
     assert m.total.planned == 0 and m.total.flags_raised == 0
     m = program_metrics(start=week, end=week, executive_id=executive.pk)
     assert m.total.planned == 3 and m.total.flags_raised == 1  # the unplaced flag is on nobody's sheet
+
+
+def test_customers_left_off_for_capacity_join_the_not_called_group():
+    week, executive = last_week_scenario()
+    sheet = executive.sheets.get(week_start=week)
+    left_off, also_skipped = CustomerFactory(), CustomerFactory()
+    sheet.inputs = {
+        "left_off": [
+            {"customer_id": left_off.pk, "code": "capacity", "text": "Sheets full"},
+            {"customer_id": also_skipped.pk, "code": "cooldown", "text": "Called 3 weeks ago"},
+        ]
+    }
+    sheet.save()
+    for customer, before, after in ((left_off, 2, 6), (also_skipped, 2, 10)):
+        SurveyResponseFactory(customer=customer, score=before, responded_at=sheet.slot_starts_at - timedelta(days=9))
+        SurveyResponseFactory(customer=customer, score=after, responded_at=sheet.slot_starts_at + timedelta(days=9))
+    m = program_metrics(start=week, end=week)
+    not_called = next(r for r in m.effect if r.group == NOT_CALLED and r.kind == "NPS")
+    assert m.effect_population[NOT_CALLED] == 2  # the backup and the capacity one, not the cooldown one
+    assert (not_called.customers, not_called.change) == (2, 2.5)  # (+1 and +4) / 2
