@@ -235,7 +235,7 @@ class DropForm(StyledForm):
 
 
 class ReassignForm(StyledForm):
-    owner = PersonChoiceField(queryset=User.objects.none(), label="New owner")
+    owner = PersonChoiceField(queryset=User.objects.none(), label="New owner", empty_label="Choose a person…")
     note = forms.CharField(required=False, max_length=500)
 
     def __init__(self, *args, **kwargs):
