@@ -17,7 +17,7 @@ from ceocalls.celery import app as celery_app
 from ceocalls.roles import PROGRAM_ADMINS, role_required
 
 from ..forms.program import BuildForm, SlotForm, timezone_names
-from ..models import Executive
+from ..models import Executive, ScoringPolicy
 from ..services import executives as executive_services
 
 log = logging.getLogger(__name__)
@@ -186,3 +186,21 @@ def executive_slot(request, pk):
     executives = list(Executive.objects.select_related("user").order_by("-is_active", "user__first_name", "id"))
     rows = [(e, form if e.pk == executive.pk else _slot_form(e)) for e in executives]
     return render(request, "program/executives.html", {"rows": rows, "timezones": timezone_names()}, status=400)
+
+
+@role_required(PROGRAM_ADMINS)
+@require_http_methods(["GET", "POST"])
+def policy_edit(request):
+    """The active scoring policy, edited in place; the next build uses it (its inputs keep a snapshot)."""
+    from ..forms.policy import ScoringPolicyForm  # the builder's form
+
+    policy = ScoringPolicy.objects.active()
+    form = ScoringPolicyForm(request.POST or None, instance=policy)
+    form.fields.pop("is_active", None)  # exactly one policy is active: this page edits that one
+    if request.method == "POST" and form.is_valid():
+        form.instance.updated_by = request.user
+        form.save()
+        messages.success(request, "Scoring policy saved. The next build uses it; rebuild a week to apply it now.")
+        return HttpResponseRedirect(reverse("program:policy"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "program/policy.html", {"form": form, "policy": policy}, status=status)
