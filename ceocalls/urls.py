@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("commitments/", include("callsheets.urls_commitments")),
     path("program/", include("callsheets.urls_program")),
+    path("", include("notifications.urls")),
 ]
 
 admin.site.site_header = "CEO Calls administration"
