@@ -1,6 +1,7 @@
 import csv
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -50,7 +51,7 @@ def test_admin_chases_overdue_promises_then_shows_the_program(login_page, live_s
 
     with page.expect_download() as download:
         page.click("#export-csv")
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     exported = list(csv.DictReader(io.StringIO(text)))
     assert len(exported) == 2 and {r["overdue"] for r in exported} == {"yes"}
     assert late[2].pk in {int(r["id"]) for r in exported}
