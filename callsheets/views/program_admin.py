@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ceocalls.celery import app as celery_app
 from ceocalls.roles import PROGRAM_ADMINS, role_required
 
+from .. import tasks
+from ..forms.policy import ScoringPolicyForm
 from ..forms.program import BuildForm, SlotForm, timezone_names
 from ..models import Executive, ScoringPolicy
 from ..services import executives as executive_services
@@ -45,8 +47,6 @@ def _local_next(request, default: str) -> str:
 
 def _enqueue(week, executive) -> tuple[str | None, str, str]:
     """Sends the build to the worker; returns (task id, state, detail). Eager mode is done at once."""
-    from .. import tasks  # the builder's module; imported here so this page works while it is absent
-
     try:
         result = tasks.build_week_task.delay(week.isoformat(), executive_id=executive.pk if executive else None)
     except Exception as exc:  # an eager failure or a broker that is down: tell the admin, keep the page
@@ -192,8 +192,6 @@ def executive_slot(request, pk):
 @require_http_methods(["GET", "POST"])
 def policy_edit(request):
     """The active scoring policy, edited in place; the next build uses it (its inputs keep a snapshot)."""
-    from ..forms.policy import ScoringPolicyForm  # the builder's form
-
     policy = ScoringPolicy.objects.active()
     form = ScoringPolicyForm(request.POST or None, instance=policy)
     form.fields.pop("is_active", None)  # exactly one policy is active: this page edits that one

@@ -9,9 +9,6 @@ from django.utils import timezone
 from callsheets.models import CallSheet, week_start_of
 from tests.factories import AdminFactory, ContactFactory, ExecutiveFactory, SurveyResponseFactory
 
-# The sheet builder (callsheets.tasks, callsheets.forms.policy) comes from the builder branch.
-pytest.importorskip("callsheets.tasks", reason="needs the sheet builder from the builder branch")
-
 NEXT_WEEK = week_start_of(timezone.localdate()) + timedelta(weeks=1)
 
 

@@ -1,17 +1,13 @@
 import pytest
 
+from callsheets.forms.policy import ScoringPolicyForm
 from callsheets.models import ScoringPolicy
 from tests.factories import AdminFactory, ExecutiveFactory
-
-# The sheet builder (callsheets.tasks, callsheets.forms.policy) comes from the builder branch.
-pytest.importorskip("callsheets.tasks", reason="needs the sheet builder from the builder branch")
 
 pytestmark = pytest.mark.django_db
 
 
 def current_values() -> dict:
-    from callsheets.forms.policy import ScoringPolicyForm
-
     policy = ScoringPolicy.objects.active()
     return {
         name: value
