@@ -119,102 +119,118 @@ def _days(delta: timedelta) -> float:
     return round(delta.total_seconds() / 86400, 1)
 
 
-def program_metrics(*, start: date, end: date, executive_id: int | None = None, today: date | None = None):
-    """The metrics for the weeks from the Monday of `start` to the Monday of `end`, inclusive."""
-    today = today or timezone.localdate()
-    start, end = week_start_of(start), week_start_of(end)
-    weeks = [start + timedelta(weeks=i) for i in range((end - start).days // 7 + 1)]
-    in_period = set(weeks)
-    server_zone = timezone.get_current_timezone()
-    since = datetime.combine(start - timedelta(days=1), time.min, tzinfo=server_zone)
-    until = datetime.combine(end + timedelta(days=8), time.min, tzinfo=server_zone)
-    by_week = {w: Bucket() for w in weeks}
-    by_exec: dict[int, Bucket] = defaultdict(Bucket)
-    total = Bucket()
+class _Tally:
+    """Adds each row to its week's bucket, its executive's bucket and the total."""
 
-    executives = {e.pk: e for e in Executive.objects.select_related("user")}
+    def __init__(self, start: date, end: date, executive_id: int | None, today: date):
+        self.start, self.end, self.executive_id, self.today = start, end, executive_id, today
+        self.weeks = [start + timedelta(weeks=i) for i in range((end - start).days // 7 + 1)]
+        self.server_zone = timezone.get_current_timezone()
+        # Rows are fetched a day either side of the period, then placed by their local week.
+        self.since = datetime.combine(start - timedelta(days=1), time.min, tzinfo=self.server_zone)
+        self.until = datetime.combine(end + timedelta(days=8), time.min, tzinfo=self.server_zone)
+        self.by_week = {w: Bucket() for w in self.weeks}
+        self.by_exec: dict[int, Bucket] = defaultdict(Bucket)
+        self.total = Bucket()
+        self.executives = {e.pk: e for e in Executive.objects.select_related("user")}
 
-    def buckets(week, exec_id):
-        if week not in in_period:
+    def zone(self, exec_id):
+        return self.executives[exec_id].zoneinfo if exec_id in self.executives else self.server_zone
+
+    def buckets(self, week: date, exec_id: int | None) -> list[Bucket]:
+        if week not in self.by_week:
             return []
-        found = [by_week[week], total]
+        found = [self.by_week[week], self.total]
         if exec_id is not None:
-            found.append(by_exec[exec_id])
+            found.append(self.by_exec[exec_id])
         return found
 
-    planned = SheetEntry.objects.main().filter(week_start__range=(start, end))
-    if executive_id:
-        planned = planned.filter(sheet__executive_id=executive_id)
-    for row in planned.values("week_start", "sheet__executive_id").annotate(n=Count("id")).order_by():
-        for b in buckets(row["week_start"], row["sheet__executive_id"]):
-            b.planned += row["n"]
+    def count_planned(self) -> None:
+        planned = SheetEntry.objects.main().filter(week_start__range=(self.start, self.end))
+        if self.executive_id:
+            planned = planned.filter(sheet__executive_id=self.executive_id)
+        for row in planned.values("week_start", "sheet__executive_id").annotate(n=Count("id")).order_by():
+            for b in self.buckets(row["week_start"], row["sheet__executive_id"]):
+                b.planned += row["n"]
 
-    calls = CallLog.objects.filter(called_at__gte=since, called_at__lt=until)
-    if executive_id:
-        calls = calls.filter(executive_id=executive_id)
-    made, reached = set(), set()
-    first_reached: dict[int, tuple[datetime, date]] = {}
-    for exec_id, customer_id, called_at, outcome, entry_week in calls.values_list(
-        "executive_id", "customer_id", "called_at", "outcome", "entry__week_start"
-    ).order_by("called_at"):
-        zone = executives[exec_id].zoneinfo if exec_id in executives else server_zone
-        week = entry_week or _local_monday(called_at, zone)
-        if week not in in_period:
-            continue
-        made.add((week, exec_id, customer_id))
-        if outcome == CallLog.Outcome.REACHED:
-            reached.add((week, exec_id, customer_id))
-            first_reached.setdefault(customer_id, (called_at, week))
-    for week, exec_id, _ in made:
-        for b in buckets(week, exec_id):
-            b.made += 1
-    for week, exec_id, _ in reached:
-        for b in buckets(week, exec_id):
-            b.reached += 1
+    def count_calls(self) -> dict[int, datetime]:
+        """Made and reached; returns each reached customer's first reached call time."""
+        calls = CallLog.objects.filter(called_at__gte=self.since, called_at__lt=self.until)
+        if self.executive_id:
+            calls = calls.filter(executive_id=self.executive_id)
+        made, reached, first_reached = set(), set(), {}
+        for exec_id, customer_id, called_at, outcome, entry_week in calls.values_list(
+            "executive_id", "customer_id", "called_at", "outcome", "entry__week_start"
+        ).order_by("called_at"):
+            week = entry_week or _local_monday(called_at, self.zone(exec_id))
+            if week not in self.by_week:
+                continue
+            made.add((week, exec_id, customer_id))
+            if outcome == CallLog.Outcome.REACHED:
+                reached.add((week, exec_id, customer_id))
+                first_reached.setdefault(customer_id, called_at)
+        for week, exec_id, _ in made:
+            for b in self.buckets(week, exec_id):
+                b.made += 1
+        for week, exec_id, _ in reached:
+            for b in self.buckets(week, exec_id):
+                b.reached += 1
+        return first_reached
 
-    flags = Flag.objects.filter(created_at__gte=since, created_at__lt=until)
-    if executive_id:
-        flags = flags.filter(Q(call__executive_id=executive_id) | Q(sheet__executive_id=executive_id))
-    for created_at, called_at, caller_id, sheet_exec_id in flags.values_list(
-        "created_at", "called_at", "call__executive_id", "sheet__executive_id"
-    ):
-        # A flag counts for the executive who answered it, or else the one whose sheet it is on.
-        for b in buckets(_local_monday(created_at, server_zone), caller_id or sheet_exec_id):
-            b.flags_raised += 1
-            if called_at:
-                b.flags_called += 1
-                b.flag_days.append(_days(called_at - created_at))
+    def count_flags(self) -> None:
+        flags = Flag.objects.filter(created_at__gte=self.since, created_at__lt=self.until)
+        if self.executive_id:
+            flags = flags.filter(Q(call__executive_id=self.executive_id) | Q(sheet__executive_id=self.executive_id))
+        for created_at, called_at, caller_id, sheet_exec_id in flags.values_list(
+            "created_at", "called_at", "call__executive_id", "sheet__executive_id"
+        ):
+            # A flag counts for the executive who answered it, or else the one whose sheet it is on.
+            for b in self.buckets(_local_monday(created_at, self.server_zone), caller_id or sheet_exec_id):
+                b.flags_raised += 1
+                if called_at:
+                    b.flags_called += 1
+                    b.flag_days.append(_days(called_at - created_at))
 
-    promises = Commitment.objects.filter(created_at__gte=since, created_at__lt=until)
-    if executive_id:
-        promises = promises.filter(call__executive_id=executive_id)
-    for exec_id, created_at, due, status, completed_at in promises.values_list(
-        "call__executive_id", "created_at", "due_date", "status", "completed_at"
-    ):
-        zone = executives[exec_id].zoneinfo if exec_id in executives else server_zone
-        for b in buckets(_local_monday(created_at, zone), exec_id):
-            b.promises += 1
-            if status == Commitment.Status.DONE:
-                b.kept += 1
-                b.keep_days.append(_days(completed_at - created_at))
-                if timezone.localtime(completed_at, zone).date() <= due:
-                    b.kept_on_time += 1
-            elif status == Commitment.Status.DROPPED:
-                b.dropped += 1
-            elif due < today:
-                b.overdue += 1
-            else:
-                b.open_not_due += 1
+    def count_promises(self) -> None:
+        promises = Commitment.objects.filter(created_at__gte=self.since, created_at__lt=self.until)
+        if self.executive_id:
+            promises = promises.filter(call__executive_id=self.executive_id)
+        for exec_id, created_at, due, status, completed_at in promises.values_list(
+            "call__executive_id", "created_at", "due_date", "status", "completed_at"
+        ):
+            zone = self.zone(exec_id)
+            for b in self.buckets(_local_monday(created_at, zone), exec_id):
+                b.promises += 1
+                if status == Commitment.Status.DONE:
+                    b.kept += 1
+                    b.keep_days.append(_days(completed_at - created_at))
+                    b.kept_on_time += timezone.localtime(completed_at, zone).date() <= due
+                elif status == Commitment.Status.DROPPED:
+                    b.dropped += 1
+                elif due < self.today:
+                    b.overdue += 1
+                else:
+                    b.open_not_due += 1
 
-    effect, population = _effect(start, end, executive_id, first_reached, server_zone)
+
+def program_metrics(
+    *, start: date, end: date, executive_id: int | None = None, today: date | None = None
+) -> ProgramMetrics:
+    """The metrics for the weeks from the Monday of `start` to the Monday of `end`, inclusive."""
+    tally = _Tally(week_start_of(start), week_start_of(end), executive_id, today or timezone.localdate())
+    tally.count_planned()
+    first_reached = tally.count_calls()
+    tally.count_flags()
+    tally.count_promises()
+    effect, population = _effect(tally.start, tally.end, executive_id, first_reached, tally.server_zone)
     return ProgramMetrics(
-        start=start,
-        end=end,
-        weeks=weeks,
-        by_week=by_week,
-        by_executive=dict(by_exec),
-        executives=executives,
-        total=total,
+        start=tally.start,
+        end=tally.end,
+        weeks=tally.weeks,
+        by_week=tally.by_week,
+        by_executive=dict(tally.by_exec),
+        executives=tally.executives,
+        total=tally.total,
         effect=effect,
         effect_population=population,
     )
@@ -229,7 +245,7 @@ def _effect(start, end, executive_id, first_reached, zone):
     if executive_id:
         backups = backups.filter(sheet__executive_id=executive_id)
     reference: dict[str, dict[int, datetime]] = {
-        CALLED: {c: at for c, (at, _) in first_reached.items()},
+        CALLED: dict(first_reached),
         NOT_CALLED: {},
     }
     left_off = CallSheet.objects.filter(week_start__range=(start, end))
