@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("imports.urls")),
+    path("commitments/", include("callsheets.urls_commitments")),
+    path("program/", include("callsheets.urls_program")),
     path("", include("notifications.urls")),
 ]
 
