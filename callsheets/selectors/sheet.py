@@ -114,7 +114,8 @@ def sheet_page(*, sheet: CallSheet, today: date | None = None) -> SheetPage:
         starts_at = None
         if slot_start:
             starts_at = slot_start + timedelta(minutes=executive.minutes_per_call * (0 if entry.is_backup else turn))
-        zone = entry.contact.effective_timezone if entry.contact else entry.customer.timezone
+        # the contact's own zone if it has one; not contact.effective_timezone, which reads the customer again
+        zone = (entry.contact.timezone if entry.contact else "") or entry.customer.timezone
         local = starts_at.astimezone(_zone(zone)) if starts_at else None
         card = Card(
             entry=entry,

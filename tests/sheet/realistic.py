@@ -34,9 +34,21 @@ CUSTOMERS = [
         "COO",
         "+1 312 555 0142",
         [
-            {"code": "urgent_flag", "text": "Urgent flag from Priya Shah: threatening to leave at renewal", "points": 1000},
-            {"code": "nps_detractor", "text": 'NPS 1 on 12 Nov: "Third outage this month. We are evaluating alternatives."', "points": 48},
-            {"code": "urgent_ticket", "text": '2 urgent tickets, #4812 "Route export fails for fleets over 500 trucks" reopened twice', "points": 36},
+            {
+                "code": "urgent_flag",
+                "text": "Urgent flag from Priya Shah: threatening to leave at renewal",
+                "points": 1000,
+            },
+            {
+                "code": "nps_detractor",
+                "text": 'NPS 1 on 12 Nov: "Third outage this month. We are evaluating alternatives."',
+                "points": 48,
+            },
+            {
+                "code": "urgent_ticket",
+                "text": '2 urgent tickets, #4812 "Route export fails for fleets over 500 trucks" reopened twice',
+                "points": 36,
+            },
         ],
     ),
     (
@@ -48,8 +60,16 @@ CUSTOMERS = [
         "Head of E-commerce",
         "+47 22 55 01 77",
         [
-            {"code": "overdue_commitment", "text": 'Overdue promise from your last call: "Fix the invoice rounding" (due 2 Nov)', "points": 50},
-            {"code": "csat_low", "text": 'CSAT 1 on 9 Nov: "Nobody answers our tickets in Norwegian hours."', "points": 50},
+            {
+                "code": "overdue_commitment",
+                "text": 'Overdue promise from your last call: "Fix the invoice rounding" (due 2 Nov)',
+                "points": 50,
+            },
+            {
+                "code": "csat_low",
+                "text": 'CSAT 1 on 9 Nov: "Nobody answers our tickets in Norwegian hours."',
+                "points": 50,
+            },
         ],
     ),
     (
@@ -61,8 +81,16 @@ CUSTOMERS = [
         "IT Director",
         "+1 415 555 0190",
         [
-            {"code": "escalated_ticket", "text": '1 escalated ticket, #4907 "SSO login loops after the October release"', "points": 10},
-            {"code": "old_open_ticket", "text": '1 ticket open for 23 days, #4790 "Audit log export missing fields"', "points": 4},
+            {
+                "code": "escalated_ticket",
+                "text": '1 escalated ticket, #4907 "SSO login loops after the October release"',
+                "points": 10,
+            },
+            {
+                "code": "old_open_ticket",
+                "text": '1 ticket open for 23 days, #4790 "Audit log export missing fields"',
+                "points": 4,
+            },
         ],
     ),
     ("Brightwater Foods", Customer.Tier.SMB, 48_000, "Europe/London", "Sam Patel", "Owner", "+44 20 7946 0321", []),
@@ -74,7 +102,13 @@ CUSTOMERS = [
         "Mei Lin Tan",
         "VP Operations",
         "+65 6555 0188",
-        [{"code": "nps_detractor", "text": 'NPS 5 on 3 Nov: "Fine, but support feels slower than last year."', "points": 16}],
+        [
+            {
+                "code": "nps_detractor",
+                "text": 'NPS 5 on 3 Nov: "Fine, but support feels slower than last year."',
+                "points": 16,
+            }
+        ],
     ),
     (
         "Cobalt Studios",
@@ -139,7 +173,10 @@ def realistic_sheet(executive=None, week=None):
                 sentiment=CallLog.Sentiment.UNHAPPY,
             )
             CommitmentFactory(
-                call=old, promise="Fix the invoice rounding for NOK", owner=colleague, due_date=today - timedelta(days=9)
+                call=old,
+                promise="Fix the invoice rounding for NOK",
+                owner=colleague,
+                due_date=today - timedelta(days=9),
             )
             CommitmentFactory(call=old, promise="Send the support SLA in writing", due_date=today + timedelta(days=5))
         if position == 3:
@@ -152,4 +189,3 @@ def realistic_sheet(executive=None, week=None):
                 sentiment="",
             )
     return sheet
-
