@@ -52,8 +52,13 @@ class SheetPage:
     backups: list[Card] = field(default_factory=list)
 
     @property
+    def to_call(self) -> list[Card]:
+        """The main calls still on the list: skipped ones are off it, backups that moved up are on."""
+        return [c for c in self.main if c.entry.status != SheetEntry.Status.SKIPPED]
+
+    @property
     def done(self) -> int:
-        return sum(1 for c in self.main if c.entry.status != SheetEntry.Status.PENDING)
+        return sum(1 for c in self.to_call if c.entry.status == SheetEntry.Status.CALLED)
 
 
 def time_word(moment: datetime) -> str:
@@ -111,8 +116,9 @@ def sheet_page(*, sheet: CallSheet, today: date | None = None) -> SheetPage:
     turn = 0
     for entry in entries:
         call = _call(entry)
+        skipped = entry.status == SheetEntry.Status.SKIPPED
         starts_at = None
-        if slot_start:
+        if slot_start and not skipped:
             starts_at = slot_start + timedelta(minutes=executive.minutes_per_call * (0 if entry.is_backup else turn))
         # the contact's own zone if it has one; not contact.effective_timezone, which reads the customer again
         zone = (entry.contact.timezone if entry.contact else "") or entry.customer.timezone
@@ -132,8 +138,9 @@ def sheet_page(*, sheet: CallSheet, today: date | None = None) -> SheetPage:
         if entry.is_backup:
             page.backups.append(card)
         else:
-            turn += 1
-            card.number = turn
+            if not skipped:
+                turn += 1
+                card.number = turn
             page.main.append(card)
         page.cards.append(card)
     return page

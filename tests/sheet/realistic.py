@@ -124,12 +124,12 @@ CUSTOMERS = [
 
 
 def realistic_sheet(executive=None, week=None):
-    """Builds (or adds) a Tuesday 10:00 Oslo sheet with six entries, the last two backups."""
+    """Builds a Tuesday 15:00 Oslo sheet with six entries, the last two backups."""
     executive = executive or ExecutiveFactory(
         user=UserFactory(first_name="Astrid", last_name="Berg", email="astrid@example.com", roles=["Executives"]),
         timezone="Europe/Oslo",
         weekday=1,
-        start_time=time(10, 0),
+        start_time=time(15, 0),
     )
     week = week or executive.current_week_start()
     sheet = CallSheetFactory(executive=executive, week_start=week)

@@ -75,7 +75,7 @@ def test_logging_a_reached_call_with_two_promises(client):
     assert entry.status == SheetEntry.Status.CALLED
 
     html = client.get(f"/sheet/{entry.sheet.week_start}/").content.decode()
-    assert "Credit the March invoice" in html and "Tom Reed" in html and "1 of 1 done" in html
+    assert "Credit the March invoice" in html and "Tom Reed" in html and "1 of 1 called" in html
 
 
 def test_blank_promise_rows_are_ignored(client):

@@ -34,7 +34,7 @@ def test_executive_lands_on_this_weeks_sheet_with_a_briefing_per_customer(client
         assert entry.contact.name in html and "VP Operations" in html
     assert html.count('href="tel:+1312555') == 6
     assert "Backups" in html  # capacity 4: positions 5 and 6 are set apart
-    assert "0 of 4 done" in html
+    assert "0 of 4 called" in html
 
 
 def test_slot_and_local_times_are_in_each_persons_zone(client):
