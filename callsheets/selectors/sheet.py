@@ -34,6 +34,7 @@ class Card:
     time_word: str
     place: str
     zone: str
+    same_zone: bool  # the customer keeps the executive's clock: no conversion to show
     number: int | None = None  # 1, 2, 3 … for the calls to make; None for backups
 
     @property
@@ -134,6 +135,7 @@ def sheet_page(*, sheet: CallSheet, today: date | None = None) -> SheetPage:
             time_word=time_word(local) if local else "",
             place=place_of(zone),
             zone=zone,
+            same_zone=zone == executive.timezone,
         )
         if entry.is_backup:
             page.backups.append(card)

@@ -120,7 +120,7 @@ def _frame(request, executive: Executive, week: date, sheet: CallSheet | None) -
     elif now < end:
         when = f"now: started {timesince(start, now, depth=1)} ago"
     else:
-        when = f"{timesince(end, now, depth=1)} ago"
+        when = f"ended {timesince(end, now, depth=1)} ago"
     return {
         "executive": executive,
         "exec_place": place_of(executive.timezone),

@@ -42,6 +42,7 @@ def test_slot_and_local_times_are_in_each_persons_zone(client):
     sheet = CallSheetFactory(executive=executive, week_start=date(2026, 11, 16))
     SheetEntryFactory(sheet=sheet, position=1, customer__timezone="America/Chicago")
     SheetEntryFactory(sheet=sheet, position=2, customer__timezone="Asia/Tokyo")
+    SheetEntryFactory(sheet=sheet, position=3, customer__timezone="Europe/Oslo")
     client.force_login(executive.user)
 
     html = client.get(f"/sheet/{sheet.week_start}/").content.decode()
@@ -50,6 +51,7 @@ def test_slot_and_local_times_are_in_each_persons_zone(client):
     # 14:00 in Oslo is 07:00 in Chicago in November; the second call comes 15 minutes later
     assert "≈ 14:00 in Oslo · <strong>07:00 in Chicago</strong>: early" in html
     assert "≈ 14:15 in Oslo · <strong>22:15 in Tokyo</strong>: late at night" in html
+    assert "≈ <strong>14:30</strong>, same time zone as you: afternoon" in html
 
 
 def test_reasons_quote_the_customer_and_link_tickets_to_the_timeline(client):
