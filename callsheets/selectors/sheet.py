@@ -38,6 +38,15 @@ class Card:
     number: int | None = None  # 1, 2, 3 … for the calls to make; None for backups
 
     @property
+    def flag_note(self) -> bool:
+        """Quote the flag's reason unless a reason line already says it (the builder often does)."""
+        flag = self.entry.flag
+        if flag is None:
+            return False
+        start = " ".join(flag.reason.split())[:30]
+        return not any(start and start in " ".join(str(r.get("text", "")).split()) for r in self.entry.reasons)
+
+    @property
     def odd_hour(self) -> bool:
         """Outside the customer's working day: worth a glance before dialling."""
         return self.time_word in ODD_HOURS

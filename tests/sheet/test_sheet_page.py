@@ -242,3 +242,15 @@ def test_flag_on_the_card_says_who_raised_it(client):
     client.force_login(entry.sheet.executive.user)
     html = client.get("/sheet/").content.decode()
     assert "Urgent flag" in html and "Threatened to churn" in html and flag.raised_by.get_full_name() in html
+
+
+def test_flag_reason_already_in_the_reasons_is_not_repeated(client):
+    flag = FlagFactory(reason="Threatened to churn over the outages")
+    entry = SheetEntryFactory(
+        customer=flag.customer,
+        flag=flag,
+        reasons=[{"code": "flag", "text": "Flag from a lead: Threatened to churn over the outages", "points": 60}],
+    )
+    client.force_login(entry.sheet.executive.user)
+    html = client.get("/sheet/").content.decode()
+    assert html.count("Threatened to churn over the outages") == 1
