@@ -20,7 +20,7 @@ class CallForm(forms.Form):
         required=False,
         min_value=0,
         max_value=MAX_DURATION,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "15"}),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     sentiment = forms.ChoiceField(
         label="Customer's mood",
@@ -48,7 +48,7 @@ class CommitmentForm(forms.Form):
     promise = forms.CharField(
         label="What was promised",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 1, "placeholder": "What was promised, e.g. credit the March invoice"}),
+        widget=forms.Textarea(attrs={"rows": 1, "placeholder": "What was promised"}),
     )
     owner = forms.TypedChoiceField(coerce=int, required=False)
     due_date = forms.DateField(

@@ -134,6 +134,7 @@ def _frame(request, executive: Executive, week: date, sheet: CallSheet | None) -
         "is_past": end < now if end else week + timedelta(days=7) <= current,
         "is_current": week == current,
         "is_future": week > current,
+        "today": timezone.localdate(now, executive.zoneinfo),
         "current_week": current,
         "prev_url": _week_url(executive, week - timedelta(days=7), request),
         "next_url": _week_url(executive, week + timedelta(days=7), request),

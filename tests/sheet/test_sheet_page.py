@@ -254,3 +254,12 @@ def test_flag_reason_already_in_the_reasons_is_not_repeated(client):
     client.force_login(entry.sheet.executive.user)
     html = client.get("/sheet/").content.decode()
     assert html.count("Threatened to churn over the outages") == 1
+
+
+def test_next_week_not_built_says_when_it_will_be(client):
+    executive = ExecutiveFactory()
+    client.force_login(executive.user)
+    week = executive.current_week_start() + timedelta(days=14)
+    html = client.get(f"/sheet/{week}/").content.decode()
+    friday = week - timedelta(days=3)
+    assert f"This one will appear on Friday {friday.day} {friday:%b}." in html
