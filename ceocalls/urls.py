@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("callsheets.urls")),
+    path("", include("notifications.urls")),
 ]
 
 admin.site.site_header = "CEO Calls administration"
