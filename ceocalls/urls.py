@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("commitments/", include("callsheets.urls_commitments")),
     path("program/", include("callsheets.urls_program")),
+    path("", include("callsheets.urls")),
     path("", include("notifications.urls")),
 ]
 
