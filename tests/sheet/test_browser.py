@@ -12,16 +12,6 @@ from tests.sheet.realistic import realistic_sheet
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _end_live_server_sessions(django_db_blocker):
-    """The live server's request threads can leave a PostgreSQL session behind, which stops the
-    test database from being dropped at the end of the run; end them after this module."""
-    yield
-    from tests.conftest import _close_other_connections
-
-    _close_other_connections(django_db_blocker)
-
-
 def test_executive_logs_a_reached_call_with_two_promises_without_leaving_the_page(
     login_page, live_server, screenshot_dir
 ):

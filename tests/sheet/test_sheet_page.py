@@ -263,3 +263,11 @@ def test_next_week_not_built_says_when_it_will_be(client):
     html = client.get(f"/sheet/{week}/").content.decode()
     friday = week - timedelta(days=3)
     assert f"This one will appear on Friday {friday.day} {friday:%b}." in html
+
+
+def test_sheet_page_shows_the_calendar_feed_with_its_replace_button(client):
+    sheet = CallSheetFactory(entries=2)
+    client.force_login(sheet.executive.user)
+    body = client.get(f"/sheet/{sheet.week_start:%Y-%m-%d}/").content.decode()
+    assert f"/calendar/{sheet.executive.calendar_token}.ics" in body
+    assert f"/calendar/{sheet.executive.pk}/new-token/" in body
