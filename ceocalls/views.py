@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -47,6 +47,8 @@ def home(request):
     today = timezone.localdate()
     context = {"today": today}
     executive = Executive.objects.filter(user=user).first()
+    if executive and roles.role_names(user) == {roles.EXECUTIVES}:
+        return redirect("callsheets:current")  # an executive's home is the sheet itself
     if roles.is_executive(user) and executive:
         week = executive.current_week_start()
         sheet = CallSheet.objects.filter(executive=executive, week_start=week).first()

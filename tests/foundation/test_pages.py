@@ -51,6 +51,9 @@ def test_wrong_password_says_so_and_keeps_the_email(client):
 def test_home_for_each_role(client, django_assert_max_num_queries):
     executive = ExecutiveFactory(user__first_name="Maya")
     client.force_login(executive.user)
+    assert client.get("/").url == "/sheet/"  # an executive lands on the sheet itself
+
+    executive.user.groups.add(Group.objects.get(name="Support leads"))
     body = client.get("/").content.decode()
     assert "This week's calls" in body and "No call sheet for this week yet" in body
 
