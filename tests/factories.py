@@ -142,7 +142,9 @@ class SheetEntryFactory(factory.django.DjangoModelFactory):
 
     sheet = factory.SubFactory(CallSheetFactory)
     customer = factory.SubFactory(CustomerFactory)
-    contact = factory.SubFactory(ContactFactory, customer=factory.SelfAttribute("..customer"))
+    contact = factory.LazyAttribute(
+        lambda o: o.customer.contacts.filter(is_primary=True).first() or ContactFactory(customer=o.customer)
+    )
     position = factory.Sequence(lambda n: n + 1)
     score = 120.0
     reasons = factory.LazyFunction(

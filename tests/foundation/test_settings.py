@@ -1,0 +1,104 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from ceocalls.env import database_from_url, env_bool, env_int
+from ceocalls.settings import _email_from_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    clean.pop("PYTEST_CURRENT_TEST", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_sqlite_is_the_default_and_relative_to_the_project():
+    config = database_from_url("sqlite:///db.sqlite3", ROOT)
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(ROOT / "db.sqlite3")
+
+
+def test_postgres_url_is_parsed():
+    config = database_from_url("postgres://calls:s3cret@db.internal:5433/ceocalls", ROOT)
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["HOST"], config["PORT"]) == (
+        "ceocalls",
+        "calls",
+        "db.internal",
+        5433,
+    )
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "not a url", "postgres://"])
+def test_unusable_database_urls_are_refused_by_name(url):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        database_from_url(url, ROOT)
+
+
+def test_env_bool_and_int_refuse_garbage(monkeypatch):
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        env_bool("DEBUG")
+    monkeypatch.setenv("PORT", "eighty")
+    with pytest.raises(ImproperlyConfigured, match="PORT"):
+        env_int("PORT", 8000)
+    monkeypatch.setenv("DEBUG", "yes")
+    assert env_bool("DEBUG") is True
+
+
+def test_email_url_becomes_smtp_settings():
+    config = _email_from_url("smtp://mailer%40corp:p%40ss@smtp.corp.example:2525?tls=true")
+    assert config["EMAIL_HOST"] == "smtp.corp.example"
+    assert config["EMAIL_PORT"] == 2525
+    assert config["EMAIL_HOST_USER"] == "mailer@corp"
+    assert config["EMAIL_HOST_PASSWORD"] == "p@ss"
+    assert config["EMAIL_USE_TLS"] is True
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
+        _email_from_url("ftp://nope")
+
+
+def test_bad_database_url_is_one_line_and_non_zero():
+    result = run_manage("check", DEBUG="true", DATABASE_URL="mysql://root@localhost/x")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "error: DATABASE_URL='mysql://root@localhost/x' cannot be used: expected sqlite:///path or postgres://user@host/db."
+    ]
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", DEBUG="false")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="k" * 20 + "x9-Q" * 10,
+        ALLOWED_HOSTS="calls.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path}/deploy.sqlite3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
