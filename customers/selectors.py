@@ -14,7 +14,9 @@ from .models import Contact, Customer, Flag, FlagNote, SupportTicket, SurveyResp
 # --- Search -----------------------------------------------------------------------------------
 
 
-def customer_search(*, query: str = "", tier: str = "", alarm: bool = False, now: datetime | None = None) -> QuerySet:
+def customer_search(
+    *, query: str = "", tier: str = "", alarm: bool = False, policy: ScoringPolicy | None = None, now=None
+) -> QuerySet:
     """Customers matching `query` by name (a word inside it), domain, external id or a contact's e-mail.
 
     Every branch is an indexed lookup: the name through the trigram index on UPPER(name)
@@ -35,7 +37,7 @@ def customer_search(*, query: str = "", tier: str = "", alarm: bool = False, now
     if tier:
         customers = customers.filter(tier=tier)
     if alarm:
-        customers = customers.filter(pk__in=alarmed_customer_ids(now=now))
+        customers = customers.filter(pk__in=alarmed_customer_ids(policy=policy, now=now))
     return customers
 
 
@@ -57,9 +59,9 @@ def _alarm_sources(policy: ScoringPolicy, now: datetime) -> tuple[QuerySet, Quer
     return flags, detractors, tickets
 
 
-def alarmed_customer_ids(*, now: datetime | None = None) -> QuerySet:
-    """A subquery of the ids of customers with an alarm; each arm uses its own index."""
-    flags, detractors, tickets = _alarm_sources(ScoringPolicy.objects.active(), now or timezone.now())
+def alarmed_customer_ids(*, policy: ScoringPolicy | None = None, now: datetime | None = None) -> QuerySet:
+    """A subquery of the ids of customers with an alarm; each arm of the UNION uses its own index."""
+    flags, detractors, tickets = _alarm_sources(policy or ScoringPolicy.objects.active(), now or timezone.now())
     return (
         flags.values("customer_id")
         .order_by()
@@ -67,9 +69,11 @@ def alarmed_customer_ids(*, now: datetime | None = None) -> QuerySet:
     )
 
 
-def alarms_for(customer_ids: list[int], *, now: datetime | None = None) -> dict[int, list[str]]:
+def alarms_for(
+    customer_ids: list[int], *, policy: ScoringPolicy | None = None, now: datetime | None = None
+) -> dict[int, list[str]]:
     """Short alarm labels per customer for one page of search results (three queries)."""
-    flags, detractors, tickets = _alarm_sources(ScoringPolicy.objects.active(), now or timezone.now())
+    flags, detractors, tickets = _alarm_sources(policy or ScoringPolicy.objects.active(), now or timezone.now())
     labels: dict[int, list[str]] = {pk: [] for pk in customer_ids}
     for customer_id, urgency in flags.filter(customer_id__in=customer_ids).values_list("customer_id", "urgency"):
         labels[customer_id].append("Urgent flag" if urgency == Flag.Urgency.URGENT else "Flagged")
@@ -238,9 +242,9 @@ def customer_timeline(customer: Customer, *, limit: int | None = 60) -> tuple[li
     return events, any((more_t, more_s, more_f, more_c, more_m))
 
 
-def customer_signals(customer: Customer, *, now: datetime | None = None) -> dict:
+def customer_signals(customer: Customer, *, policy: ScoringPolicy | None = None, now: datetime | None = None) -> dict:
     """The current signals behind an alarm, for the customer page (the builder decides the rest)."""
-    flags, detractors, tickets = _alarm_sources(ScoringPolicy.objects.active(), now or timezone.now())
+    flags, detractors, tickets = _alarm_sources(policy or ScoringPolicy.objects.active(), now or timezone.now())
     return {
         "flag": flags.filter(customer=customer).select_related("raised_by").first(),
         "detractors": list(detractors.filter(customer=customer).select_related("contact")[:5]),

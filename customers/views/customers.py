@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from callsheets.models import ScoringPolicy
 from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, SUPPORT_LEADS, is_program_admin, is_support_lead, role_required
 
 from .. import selectors
@@ -27,11 +28,12 @@ def customer_list(request):
     form = CustomerSearchForm(request.GET)
     # A bad filter value is shown beside its field; the other filters still apply.
     data = {name: form.cleaned_data.get(name) for name in form.fields} if form.is_valid() else _valid_part(form)
+    policy = ScoringPolicy.objects.active()
     customers = selectors.customer_search(
-        query=data.get("q") or "", tier=data.get("tier") or "", alarm=bool(data.get("alarm"))
+        query=data.get("q") or "", tier=data.get("tier") or "", alarm=bool(data.get("alarm")), policy=policy
     ).prefetch_related(Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primaries"))
     page = Paginator(customers, PER_PAGE).get_page(request.GET.get("page"))
-    alarms = selectors.alarms_for([c.pk for c in page])
+    alarms = selectors.alarms_for([c.pk for c in page], policy=policy)
     rows = [(customer, alarms.get(customer.pk, [])) for customer in page]
     return render(
         request,
