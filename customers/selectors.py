@@ -136,12 +136,9 @@ def flag_state(flag: Flag) -> FlagState:
     """The flag's state in words a support lead reads without asking anyone."""
     status = flag.status
     if status == Flag.Status.OPEN:
-        detail = (
-            f"Not placed on the last build: {flag.not_placed_reason}"
-            if flag.not_placed_reason
-            else "Waiting for the next call-sheet build."
-        )
-        return FlagState(status, "Open", detail, "primary")
+        if flag.not_placed_reason:
+            return FlagState(status, f"Not placed on the last build: {flag.not_placed_reason}", "", "warning")
+        return FlagState(status, "Waiting for the next call-sheet build", "", "primary")
     if status == Flag.Status.SCHEDULED:
         return FlagState(status, _scheduled_words(flag), "", "info")
     if status == Flag.Status.CALLED and flag.call_id:
@@ -152,6 +149,11 @@ def flag_state(flag: Flag) -> FlagState:
         return FlagState(status, f"Dismissed by {by}{when}", flag.dismissed_reason, "dark")
     if status == Flag.Status.CLOSED:
         when = f" on {_local(flag.closed_at, None):%-d %b %Y}" if flag.closed_at else ""
+        if flag.call_id:
+            called = _called_state(flag)
+            called.status, called.tone = status, "secondary"
+            called.headline = f"Closed{when}. {called.headline}"
+            return called
         return FlagState(status, f"Closed{when}", "", "secondary")
     return FlagState(status, flag.get_status_display(), "", "secondary")
 
@@ -183,7 +185,7 @@ def _called_state(flag: Flag) -> FlagState:
     commitments = list(call.commitments.all())
     if reached and not commitments:
         parts.append("No commitments were made.")
-    if not reached:
+    if not reached and flag.status == Flag.Status.CALLED:
         parts.append("You can flag the customer again.")
     return FlagState(flag.status, headline, " ".join(parts), "success" if reached else "warning", commitments)
 
