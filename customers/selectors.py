@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Upper
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
 from callsheets.models import CallLog, Commitment, CommitmentChange, ScoringPolicy
@@ -29,11 +29,13 @@ def customer_search(
         lowered = query.lower()
         match = Q(name__icontains=query) | Q(external_id=query) | Q(domain=lowered.removeprefix("@"))
         if "@" in query:
-            ids = list(
-                Contact.objects.filter(email__iexact=lowered).values_list("customer_id", flat=True).distinct()[:50]
-            )
+            # LOWER(email) = …, the expression of contact_email_lower_idx (iexact would be UPPER()).
+            contacts = Contact.objects.annotate(email_lower=Lower("email")).filter(email_lower=lowered)
+            ids = list(contacts.values_list("customer_id", flat=True).distinct()[:50])
             match |= Q(pk__in=ids)
-        customers = customers.filter(match)
+        # A search matches few rows: sort them after fetching. Ordering by the indexed UPPER(name)
+        # here lets the planner walk that whole index for a LIMIT 1 page (0.4 s on 100,000 rows).
+        customers = customers.filter(match).order_by(Lower("name"), "id")
     if tier:
         customers = customers.filter(tier=tier)
     if alarm:
