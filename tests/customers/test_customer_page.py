@@ -107,6 +107,6 @@ def test_page_query_count_is_fixed(client, acme, django_assert_max_num_queries):
         SurveyResponseFactory(customer=acme, score=1)
         CommitmentFactory(call=CallLogFactory(customer=acme))
     client.force_login(AdminFactory())
-    with django_assert_max_num_queries(30):  # builder's explanation included
+    with django_assert_max_num_queries(20):
         response = client.get(f"/customers/{acme.pk}/")
     assert response.status_code == 200
