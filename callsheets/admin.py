@@ -1,5 +1,16 @@
-from django.contrib import admin
+from datetime import timedelta
 
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
+
+from .builder import build_week
+from .forms.policy import ScoringPolicyForm
 from .models import CallLog, CallSheet, Commitment, CommitmentChange, Executive, ScoringPolicy, SheetEntry
 
 
@@ -21,11 +32,32 @@ class ExecutiveAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+def _reasons_html(reasons) -> str:
+    if not reasons:
+        return "—"
+    return format_html(
+        "<ol style='margin:0;padding-left:1.2em;min-width:24em'>{}</ol>",
+        format_html_join(
+            "",
+            "<li>{} <small>({}, {} pts)</small></li>",
+            ((r.get("text"), r.get("code"), r.get("points", 0)) for r in reasons),
+        ),
+    )
+
+
 class SheetEntryInline(admin.TabularInline):
     model = SheetEntry
     extra = 0
-    fields = ["position", "customer", "contact", "score", "is_backup", "is_listening", "status", "flag"]
-    raw_id_fields = ["customer", "contact", "flag"]
+    # The build fills sheets; here an admin reads why and can move or skip an entry (Sheet entries to add one).
+    fields = ["position", "customer", "contact", "score", "is_backup", "is_listening", "status", "flag", "why"]
+    readonly_fields = ["customer", "contact", "score", "flag", "why"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Reasons")
+    def why(self, entry):
+        return _reasons_html(entry.reasons)
 
 
 @admin.register(CallSheet)
@@ -36,6 +68,77 @@ class CallSheetAdmin(admin.ModelAdmin):
     list_select_related = ["executive__user"]
     date_hierarchy = "week_start"
     inlines = [SheetEntryInline]
+    readonly_fields = ["built_at", "inputs_display"]
+    exclude = ["inputs"]
+    actions = ["rebuild_week"]
+    change_list_template = "admin/callsheets/callsheet/change_list.html"
+
+    def get_urls(self):
+        build = self.admin_site.admin_view(require_POST(self.build_next_week_view))
+        return [path("build-next-week/", build, name="callsheets_callsheet_build_next_week"), *super().get_urls()]
+
+    def has_build_permission(self, request) -> bool:
+        return request.user.has_perm("callsheets.build_sheets")
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_build": self.has_build_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
+
+    def build_next_week_view(self, request):
+        """The "Build next week now" button: next week's sheets for every executive, right away."""
+        if not self.has_build_permission(request):
+            raise PermissionDenied
+        self._build(request, week=timezone.localdate() + timedelta(days=7))
+        return redirect("admin:callsheets_callsheet_changelist")
+
+    @admin.action(description="Rebuild this week (selected executives' sheets)", permissions=["build"])
+    def rebuild_week(self, request, queryset):
+        for sheet in queryset.select_related("executive__user").order_by("week_start", "executive_id"):
+            self._build(request, week=sheet.week_start, executive=sheet.executive)
+
+    def _build(self, request, **kwargs):
+        try:
+            result = build_week(**kwargs)
+        except DatabaseError as exc:
+            self.message_user(request, f"The build failed and changed nothing: {exc}", messages.ERROR)
+            return
+        for line in result.messages:
+            self.message_user(request, line, messages.WARNING)
+        self.message_user(request, result.summary_line(), messages.SUCCESS)
+
+    @admin.display(description="Inputs of the build")
+    def inputs_display(self, sheet):
+        inputs = sheet.inputs or {}
+        if not inputs:
+            return "—"
+        counts = inputs.get("counts", {})
+        left_off = inputs.get("left_off", [])
+        policy = inputs.get("policy", {})
+        return format_html(
+            "<p>Week of {}: capacity {} calls + {} backups.</p>"
+            "<p>{} customers had a signal, {} of them could be called; quiet pool for listening calls: {}.</p>"
+            "<details><summary><strong>Left off: {}</strong></summary>"
+            "<table><tr><th>Customer</th><th>Why</th><th>Score</th></tr>{}</table>{}</details>"
+            "<details><summary><strong>Policy used</strong></summary><table>{}</table></details>",
+            inputs.get("week_start", ""),
+            inputs.get("executive", {}).get("capacity", ""),
+            inputs.get("executive", {}).get("backups", ""),
+            counts.get("customers_with_signals", 0),
+            counts.get("callable_candidates", 0),
+            counts.get("quiet_pool", 0),
+            ", ".join(f"{n} {code.replace('_', ' ')}" for code, n in counts.get("left_off", {}).items()) or "none",
+            format_html_join(
+                "",
+                "<tr><td><a href='/customers/{}/'>{}</a> ({})</td><td>{}</td><td>{}</td></tr>",
+                ((s["customer_id"], s["customer"], s["customer_external_id"], s["text"], s["score"]) for s in left_off),
+            ),
+            format_html("<p>… and {} more.</p>", inputs["left_off_truncated"])
+            if inputs.get("left_off_truncated")
+            else "",
+            format_html_join(
+                "", "<tr><th>{}</th><td>{}</td></tr>", ((k.replace("_", " "), v) for k, v in policy.items())
+            ),
+        )
 
 
 @admin.register(SheetEntry)
@@ -106,3 +209,8 @@ class ScoringPolicyAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name"]
     readonly_fields = ["updated_at", "updated_by"]
+    form = ScoringPolicyForm
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

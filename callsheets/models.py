@@ -360,6 +360,11 @@ class ScoringPolicy(models.Model):
     weight_old_open_ticket = models.FloatField(default=4)
     weight_overdue_commitment = models.FloatField(default=50)
     weight_carried_over = models.FloatField(default=30)
+    ticket_points_cap = models.FloatField(
+        default=40,
+        help_text="Tickets together give at most this many points, so a noisy help desk cannot outshout "
+        "a customer's own words (0: no cap).",
+    )
 
     revenue_weight = models.FloatField(
         default=0.25, help_text="Multiplier grows by this per tenfold of annual revenue over $10k."

@@ -66,3 +66,20 @@ def database_from_url(url: str, base_dir) -> dict:
     elif not config.get("NAME"):
         raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no database.")
     return config
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def env_hour(name: str, default: int) -> int:
+    hour = env_int(name, default)
+    if not 0 <= hour <= 23:
+        raise ImproperlyConfigured(f"{name}={hour} is not an hour of the day (0-23).")
+    return hour
+
+
+def env_weekday(name: str, default: str) -> str:
+    day = env_str(name, default).strip().lower()[:3]
+    if day not in WEEKDAYS:
+        raise ImproperlyConfigured(f"{name}={os.environ.get(name)!r} is not a weekday: use mon, tue, … sun.")
+    return day

@@ -63,6 +63,7 @@ ROLE_PERMISSIONS = {
         "callsheets.view_commitmentchange",
         "callsheets.view_scoringpolicy",
         "callsheets.change_scoringpolicy",
+        "notifications.view_emaildelivery",
     ],
 }
 

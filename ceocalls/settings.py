@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str
+from .env import database_from_url, env_bool, env_hour, env_int, env_list, env_str, env_weekday
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "customers",
     "callsheets",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -144,12 +145,39 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
 # Friday's build of next week's sheets; the hour is local to CELERY_TIMEZONE.
-CALLSHEETS_BUILD_WEEKDAY = env_str("CALLSHEETS_BUILD_WEEKDAY", "fri")
-CALLSHEETS_BUILD_HOUR = env_int("CALLSHEETS_BUILD_HOUR", 6)
+CALLSHEETS_BUILD_WEEKDAY = env_weekday("CALLSHEETS_BUILD_WEEKDAY", "fri")
+CALLSHEETS_BUILD_HOUR = env_hour("CALLSHEETS_BUILD_HOUR", 6)
 CELERY_BEAT_SCHEDULE = {
     "build-next-weeks-callsheets": {
         "task": "callsheets.tasks.build_next_week",
         "schedule": crontab(day_of_week=CALLSHEETS_BUILD_WEEKDAY, hour=CALLSHEETS_BUILD_HOUR, minute=0),
+    },
+}
+
+# E-mails (README, "Calendar and e-mail"). The briefing hour is local to each executive; the
+# others are local to CELERY_TIMEZONE. Each task is idempotent per recipient and period.
+NOTIFY_BRIEFING_HOUR = env_hour("NOTIFY_BRIEFING_HOUR", 7)
+NOTIFY_OVERDUE_HOUR = env_hour("NOTIFY_OVERDUE_HOUR", 8)
+NOTIFY_PROGRAM_WEEKDAY = env_weekday("NOTIFY_PROGRAM_WEEKDAY", "mon")
+NOTIFY_PROGRAM_HOUR = env_hour("NOTIFY_PROGRAM_HOUR", 8)
+CELERY_BEAT_SCHEDULE |= {
+    # Hourly, because executives live in different zones: each gets it once, on their own morning.
+    "send-weekly-briefings": {
+        "task": "notifications.tasks.send_weekly_briefings",
+        "schedule": crontab(minute=5),
+    },
+    "send-overdue-digests": {
+        "task": "notifications.tasks.send_overdue_digests",
+        "schedule": crontab(hour=NOTIFY_OVERDUE_HOUR, minute=15),
+    },
+    # Catches the lead's e-mails that could not be queued when the call was logged (broker down).
+    "send-missed-flag-outcomes": {
+        "task": "notifications.tasks.send_missed_flag_outcomes",
+        "schedule": crontab(minute=35),
+    },
+    "send-program-weekly": {
+        "task": "notifications.tasks.send_program_weekly",
+        "schedule": crontab(day_of_week=NOTIFY_PROGRAM_WEEKDAY, hour=NOTIFY_PROGRAM_HOUR, minute=30),
     },
 }
 

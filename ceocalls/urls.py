@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/", include(customer_patterns)),
     path("flags/", include(flag_patterns)),
     path("admin/", admin.site.urls),
+    path("", include("notifications.urls")),
 ]
 
 admin.site.site_header = "CEO Calls administration"

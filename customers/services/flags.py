@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from notifications.tasks import send_flag_outcome
+
 from ..models import Contact, Customer, Flag, FlagNote, SupportTicket
 
 
@@ -144,4 +146,7 @@ def flag_mark_called(*, flag: Flag, call) -> Flag:
         return flag
     flag.status, flag.call, flag.called_at = Flag.Status.CALLED, call, call.called_at or timezone.now()
     flag.save(update_fields=["status", "call", "called_at", "updated_at"])
+    # After commit, so the commitments logged in the same transaction are in the lead's e-mail.
+    # robust: a broker outage must not fail the logged call; the hourly sweep sends it later.
+    transaction.on_commit(lambda: send_flag_outcome.delay(flag.pk), robust=True)
     return flag

@@ -102,3 +102,19 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("CALLSHEETS_BUILD_WEEKDAY", "funday", "CALLSHEETS_BUILD_WEEKDAY='funday' is not a weekday"),
+        ("CALLSHEETS_BUILD_HOUR", "25", "CALLSHEETS_BUILD_HOUR=25 is not an hour of the day"),
+        ("NOTIFY_PROGRAM_WEEKDAY", "someday", "NOTIFY_PROGRAM_WEEKDAY='someday' is not a weekday"),
+    ],
+)
+def test_bad_schedule_settings_are_one_line(name, value, message):
+    result = run_manage("check", DEBUG="true", **{name: value})
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"error: {message}: use mon, tue, … sun." if "weekday" in message else f"error: {message} (0-23)."
+    ]

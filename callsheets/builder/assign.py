@@ -1,0 +1,238 @@
+"""Who is callable, who is left off and why, and which executive's sheet each customer lands on."""
+
+import random
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from customers.models import Contact, Customer
+
+from ..models import ScoringPolicy
+from .result import PlannedEntry, PlannedSheet, Skipped
+from .scoring import Scored, listening_reason, score_customer, signal_values
+from .signals import CallHistory, CustomerSignals
+
+
+@dataclass
+class Candidate:
+    customer: Customer
+    contact: Contact
+    signals: CustomerSignals | None
+    scored: Scored | None
+    preferred: list = field(default_factory=list)  # executive ids, the strongest relationship first
+    listening: bool = False
+
+    @property
+    def urgent(self) -> bool:
+        return bool(self.signals and self.signals.is_urgent)
+
+    @property
+    def rank(self) -> tuple:
+        return (not self.urgent, -(self.scored.score if self.scored else 0), self.customer.id)
+
+
+def choose_contact(customer: Customer, sig: CustomerSignals | None) -> Contact | None:
+    """The flag's contact, then the survey's, then the primary, then any callable one."""
+    contacts = getattr(customer, "callable_contacts", None)
+    if contacts is None:
+        contacts = [c for c in customer.contacts.order_by("-is_primary", "name", "id") if c.is_callable]
+    by_id = {c.id: c for c in contacts}
+    if sig is not None:
+        named = [sig.flag.contact_id if sig.flag else None]
+        named += [r.contact_id for r in (sig.nps, sig.csat) if r is not None]
+        for contact_id in named:
+            if contact_id in by_id:
+                return by_id[contact_id]
+    return contacts[0] if contacts else None
+
+
+def cooldown_until(history: CallHistory | None, policy: ScoringPolicy, at: datetime) -> date | None:
+    """The day the cooldown ends, if it still runs at `at` (the start of the week being built, or now)."""
+    if history is None or history.last_reached_at is None:
+        return None
+    until = history.last_reached_at + timedelta(days=policy.cooldown_days)
+    return timezone.localtime(until).date() if until > at else None
+
+
+def evaluate(
+    customer: Customer,
+    sig: CustomerSignals | None,
+    history: CallHistory | None,
+    policy: ScoringPolicy,
+    *,
+    now: datetime,
+    today: date,
+    executive_names: dict,
+    week_begins: datetime | None = None,
+) -> Candidate | Skipped:
+    """The rules that decide whether a customer can be called at all, in the order an admin reads them.
+
+    The cooldown is judged at the start of the week being built (or now, if later): a customer
+    whose cooldown ends before next week begins may be called next week.
+    """
+    flag = sig.flag if sig else None
+    if customer.lifecycle_status == Customer.Lifecycle.CHURNED:
+        return Skipped(customer, "churned", "Churned: churned customers are not called.", flag=flag)
+    scored = (
+        score_customer(sig, customer, policy, now=now, today=today, executive_names=executive_names) if sig else None
+    )
+    score = scored.score if scored else 0.0
+    until = cooldown_until(history, policy, max(now, week_begins or now))
+    if until and not (sig and (sig.is_urgent or sig.overdue)):
+        who = executive_names.get(history.last_reached_by, "an executive")
+        reached = timezone.localtime(history.last_reached_at, customer.zoneinfo).date()
+        text = f"In cooldown until {until.day} {until:%b}: reached by {who} on {reached.day} {reached:%b}"
+        return Skipped(customer, "cooldown", text, score, flag)
+    contact = choose_contact(customer, sig)
+    if contact is None:
+        text = "No callable contact: every contact is marked do-not-call or has no phone number."
+        return Skipped(customer, "no_callable_contact", text, score, flag)
+    preferred = []
+    if sig and sig.overdue:
+        preferred += sorted({c["executive_id"] for c in sig.overdue})
+    if history and history.last_called_by:
+        preferred.append(history.last_called_by)
+    if sig and sig.carried_over:
+        preferred.append(sig.carried_over["executive_id"])
+    return Candidate(customer, contact, sig, scored, list(dict.fromkeys(preferred)))
+
+
+def in_business_hours(sheet: PlannedSheet, tz_name: str, policy: ScoringPolicy, cache: dict) -> bool:
+    """Whether the whole slot falls on a weekday inside the policy's business hours in that zone."""
+    key = (sheet.executive.id, tz_name)
+    if key not in cache:
+        local = sheet.slot_starts_at.astimezone(zoneinfo.ZoneInfo(tz_name))
+        start = local.hour * 60 + local.minute
+        end = start + sheet.executive.duration_minutes
+        cache[key] = (
+            local.weekday() < 5 and start >= policy.business_hours_start * 60 and end <= policy.business_hours_end * 60
+        )
+    return cache[key]
+
+
+class Assigner:
+    """Places ranked candidates on sheets: relationship, then business hours, then the lighter load."""
+
+    def __init__(self, sheets: list, policy: ScoringPolicy):
+        self.sheets = sorted(sheets, key=lambda s: s.executive.id)
+        self.policy = policy
+        self.hours_cache: dict = {}
+        taken = {s.executive.id: {e.position for e in s.entries} for s in self.sheets}
+        self.free = {
+            s.executive.id: {
+                "main": [p for p in range(1, s.capacity + 1) if p not in taken[s.executive.id]],
+                "backup": [
+                    p for p in range(s.capacity + 1, s.capacity + s.backups + 1) if p not in taken[s.executive.id]
+                ],
+            }
+            for s in self.sheets
+        }
+        kept_listening = {s.executive.id: sum(e.is_listening for e in s.entries) for s in self.sheets}
+        # Places held back for listening calls; only an urgent flag may take them.
+        self.reserved = {
+            s.executive.id: min(
+                max(0, policy.listening_calls - kept_listening[s.executive.id]), len(self.free[s.executive.id]["main"])
+            )
+            for s in self.sheets
+        }
+        self.placed: dict[int, list] = {s.executive.id: {"main": [], "backup": []} for s in self.sheets}
+
+    def room(self, sheet: PlannedSheet, kind: str, urgent: bool = False) -> int:
+        free = len(self.free[sheet.executive.id][kind]) - len(self.placed[sheet.executive.id][kind])
+        if kind == "main" and not urgent:
+            free -= self.reserved[sheet.executive.id]
+        return free
+
+    def load(self, sheet: PlannedSheet) -> tuple:
+        used = len(sheet.entries) + sum(len(v) for v in self.placed[sheet.executive.id].values())
+        return (used / max(1, sheet.capacity + sheet.backups), sheet.executive.id)
+
+    def choose(self, candidate: Candidate, kind: str) -> PlannedSheet | None:
+        open_sheets = [s for s in self.sheets if self.room(s, kind, candidate.urgent) > 0]
+        if not open_sheets:
+            return None
+        by_id = {s.executive.id: s for s in open_sheets}
+        for executive_id in candidate.preferred:
+            if executive_id in by_id:
+                return by_id[executive_id]
+        tz_name = candidate.contact.timezone or candidate.customer.timezone
+        in_hours = [s for s in open_sheets if in_business_hours(s, tz_name, self.policy, self.hours_cache)]
+        return min(in_hours or open_sheets, key=self.load)
+
+    def place(self, candidates: list) -> list:
+        """Main places first, then backups; returns the candidates left without room."""
+        left = sorted(candidates, key=lambda c: c.rank)
+        for kind in ("main", "backup"):
+            waiting = []
+            for candidate in left:
+                sheet = self.choose(candidate, kind)
+                if sheet is None:
+                    waiting.append(candidate)
+                    continue
+                if kind == "main" and self.room(sheet, "main") <= 0:
+                    self.reserved[sheet.executive.id] -= 1  # an urgent flag took a listening place
+                self.placed[sheet.executive.id][kind].append(candidate)
+            left = waiting
+        return left
+
+    def fill_listening(self, quiet: list, week_start: date) -> None:
+        """Reserved places, then any place still empty, go to quiet customers drawn for the week."""
+        used: set[int] = set()
+        for kind in ("main", "backup"):
+            for sheet in self.sheets:
+                eid = sheet.executive.id
+                wanted = len(self.free[eid][kind]) - len(self.placed[eid][kind])
+                for _ in range(max(0, wanted)):
+                    pick = self._draw(quiet, used, sheet)
+                    if pick is None:
+                        break
+                    used.add(pick.customer.id)
+                    self.placed[eid][kind].append(pick)
+                    pick.listening = True
+
+    def _draw(self, quiet: list, used: set, sheet: PlannedSheet) -> Candidate | None:
+        fallback = None
+        for candidate in quiet:
+            if candidate.customer.id in used:
+                continue
+            tz_name = candidate.contact.timezone or candidate.customer.timezone
+            if in_business_hours(sheet, tz_name, self.policy, self.hours_cache):
+                return candidate
+            fallback = fallback or candidate
+        return fallback
+
+    def entries(self, sheet: PlannedSheet, week_start: date, signals_for) -> list:
+        """New entries of a sheet, numbered into its free positions in placing order."""
+        eid = sheet.executive.id
+        made = []
+        for kind in ("main", "backup"):
+            for position, candidate in zip(self.free[eid][kind], self.placed[eid][kind], strict=False):
+                listening = candidate.listening
+                reasons = [listening_reason(week_start)] if listening else candidate.scored.reasons
+                made.append(
+                    PlannedEntry(
+                        position=position,
+                        customer=candidate.customer,
+                        contact=candidate.contact,
+                        score=0.0 if listening else candidate.scored.score,
+                        is_backup=kind == "backup",
+                        is_listening=listening,
+                        reasons=reasons,
+                        signals=signals_for(candidate),
+                        flag=candidate.signals.flag if candidate.signals else None,
+                    )
+                )
+        return made
+
+
+def draw_quiet(pool: list[int], week_start: date, exclude: set, need: int) -> list[int]:
+    """A reproducible random draw from the quiet pool: the same week and data give the same customers."""
+    rng = random.Random(f"listening:{week_start.isoformat()}")
+    ids = [i for i in pool if i not in exclude]
+    rng.shuffle(ids)
+    return ids[:need]
+
+
+__all__ = ["Assigner", "Candidate", "choose_contact", "cooldown_until", "draw_quiet", "evaluate", "signal_values"]

@@ -1,0 +1,270 @@
+"""The documented formula (README, "How the call list is built") and the sentences behind each point.
+
+score = (sum of signal points) × tier multiplier × (1 + revenue_weight × log10(annual revenue / $10k))
+
+Every signal gives a reason {"code", "text", "points"}; the account's value is a reason too (the
+points it adds), so the points of a customer's reasons always add up to its score.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from customers.models import Customer
+
+from ..models import ScoringPolicy
+from .signals import CustomerSignals
+
+QUOTE_LIMIT = 160
+SUBJECT_LIMIT = 60
+NAMED_TICKETS = 2
+
+
+@dataclass
+class Scored:
+    score: float
+    base: float
+    multiplier: float
+    reasons: list  # [{"code", "text", "points"}], strongest first
+    ticket_points: float = 0.0  # before the cap
+
+
+def value_multiplier(customer: Customer, policy: ScoringPolicy) -> float:
+    tier = {
+        Customer.Tier.STRATEGIC: policy.tier_multiplier_strategic,
+        Customer.Tier.ENTERPRISE: policy.tier_multiplier_enterprise,
+        Customer.Tier.MID_MARKET: policy.tier_multiplier_mid_market,
+        Customer.Tier.SMB: policy.tier_multiplier_smb,
+    }.get(customer.tier, policy.tier_multiplier_smb)
+    revenue = float(customer.annual_revenue or 0)
+    decades = max(0.0, math.log10(revenue / 10_000)) if revenue > 0 else 0.0
+    return round(tier * (1 + policy.revenue_weight * decades), 4)
+
+
+def _day(moment: datetime | date, tz) -> str:
+    if isinstance(moment, datetime):
+        moment = timezone.localtime(moment, tz).date()
+    return f"{moment.day} {moment:%b}"
+
+
+def _quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    text = " ".join((text or "").split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return f'"{text}"'
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _ticket(t) -> str:
+    return f"#{t.external_id} {_quote(t.subject, SUBJECT_LIMIT)}"
+
+
+def _named(tickets: list, total: int, extra=None) -> str:
+    shown = [(_ticket(t) + (f" ({extra(t)})" if extra else "")) for t in tickets[:NAMED_TICKETS]]
+    more = total - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _flag_reason(flag, policy, tz) -> dict:
+    urgent = flag.is_urgent
+    who = (
+        f"ticket #{flag.ticket.external_id}"
+        if flag.origin == flag.Origin.TICKET_TAG and flag.ticket
+        else (flag.raised_by.get_full_name() or flag.raised_by.email if flag.raised_by else "a support lead")
+    )
+    text = f"{'Urgent flag' if urgent else 'Flag'} from {who} on {_day(flag.created_at, tz)}: {_quote(flag.reason)}"
+    code, points = ("urgent_flag", policy.weight_urgent_flag) if urgent else ("flag", policy.weight_flag)
+    return {"code": code, "text": text, "points": points}
+
+
+def _survey_reasons(sig: CustomerSignals, policy, tz) -> list:
+    reasons = []
+    if sig.nps is not None:
+        r = sig.nps
+        said = f": {_quote(r.comment)}" if r.comment.strip() else ", no comment"
+        reasons.append(
+            {
+                "code": "nps_detractor",
+                "text": f"NPS {r.score} on {_day(r.responded_at, tz)}{said}",
+                "points": policy.weight_nps_detractor * (7 - r.score),
+            }
+        )
+    if sig.csat is not None:
+        r = sig.csat
+        said = f": {_quote(r.comment)}" if r.comment.strip() else ", no comment"
+        reasons.append(
+            {
+                "code": "csat_low",
+                "text": f"CSAT {r.score} of 5 on {_day(r.responded_at, tz)}{said}",
+                "points": policy.weight_csat_low * (3 - r.score),
+            }
+        )
+    return reasons
+
+
+def _ticket_reasons(counts: dict, tickets: list | None, policy, now) -> list:
+    tickets = tickets or []
+    by_kind = {
+        "urgent": [t for t in tickets if t.priority == "urgent"],
+        "high": [t for t in tickets if t.priority == "high"],
+        "escalated": [t for t in tickets if t.escalated],
+        "reopens": sorted((t for t in tickets if t.reopen_count), key=lambda t: (-t.reopen_count, t.id)),
+        "old_open": [t for t in tickets if t.is_open and (now - t.created_at).days >= policy.open_ticket_days],
+    }
+    reasons = []
+    n = counts.get("urgent") or 0
+    if n:
+        text = _plural(n, "urgent ticket") + (f": {_named(by_kind['urgent'], n)}" if by_kind["urgent"] else "")
+        reasons.append({"code": "urgent_tickets", "text": text, "points": policy.weight_urgent_ticket * n})
+    n = counts.get("high") or 0
+    if n:
+        text = _plural(n, "high-priority ticket") + (f": {_named(by_kind['high'], n)}" if by_kind["high"] else "")
+        reasons.append({"code": "high_tickets", "text": text, "points": policy.weight_high_ticket * n})
+    n = counts.get("escalated") or 0
+    if n:
+        if n == 1 and by_kind["escalated"]:
+            text = f"{_ticket(by_kind['escalated'][0])} escalated"
+        else:
+            text = _plural(n, "escalated ticket") + (
+                f": {_named(by_kind['escalated'], n)}" if by_kind["escalated"] else ""
+            )
+        reasons.append({"code": "escalated_tickets", "text": text, "points": policy.weight_escalated_ticket * n})
+    n = counts.get("reopens") or 0
+    if n:
+        shown = by_kind["reopens"][:NAMED_TICKETS]
+        if shown:
+            text = ", ".join(f"{_ticket(t)} reopened {_times(t.reopen_count)}" for t in shown)
+            rest = n - sum(t.reopen_count for t in shown)
+            text += f" (and {_plural(rest, 'more reopen')})" if rest > 0 else ""
+        else:
+            text = f"Tickets reopened {_times(n)}"
+        reasons.append({"code": "reopened_tickets", "text": text, "points": policy.weight_reopened_ticket * n})
+    n = counts.get("old_open") or 0
+    if n:
+        age = lambda t: f"{(now - t.created_at).days} days"  # noqa: E731
+        if n == 1 and by_kind["old_open"]:
+            t = by_kind["old_open"][0]
+            text = f"{_ticket(t)} open for {age(t)}"
+        else:
+            text = f"{n} tickets open over {policy.open_ticket_days} days" + (
+                f": {_named(by_kind['old_open'], n, age)}" if by_kind["old_open"] else ""
+            )
+        reasons.append({"code": "old_open_tickets", "text": text, "points": policy.weight_old_open_ticket * n})
+    return reasons
+
+
+def _capped(reasons: list, cap: float) -> list:
+    """Scales the ticket reasons down together so their points add up to the cap at most."""
+    total = sum(r["points"] for r in reasons)
+    if cap and total > cap:
+        for r in reasons:
+            r["points"] = r["points"] * cap / total
+    return reasons
+
+
+def _overdue_reason(overdue: list, policy, today: date) -> dict:
+    first = min(overdue, key=lambda c: (c["due_date"], c["promise"]))
+    late = (today - first["due_date"]).days
+    text = f"Follow through on the follow-up: {_quote(first['promise'], 100)} was due {_day(first['due_date'], None)} ({_plural(late, 'day')} overdue)"
+    if len(overdue) > 1:
+        text += f", and {_plural(len(overdue) - 1, 'more overdue commitment')}"
+    return {"code": "overdue_commitment", "text": text, "points": policy.weight_overdue_commitment * len(overdue)}
+
+
+def _carried_reason(carried: dict, policy, executive_names: dict) -> dict:
+    who = executive_names.get(carried["executive_id"], "an executive")
+    week = carried["week_start"]
+    return {
+        "code": "carried_over",
+        "text": f"Carried over: on {who}'s sheet for the week of {week.day} {week:%b} but not reached",
+        "points": policy.weight_carried_over,
+    }
+
+
+def score_customer(
+    sig: CustomerSignals,
+    customer: Customer,
+    policy: ScoringPolicy,
+    *,
+    now: datetime,
+    today: date,
+    executive_names: dict,
+    tickets: list | None = None,
+) -> Scored:
+    """The customer's score and its reasons, strongest first (an urgent flag always leads)."""
+    tz = customer.zoneinfo
+    reasons = []
+    if sig.flag is not None:
+        reasons.append(_flag_reason(sig.flag, policy, tz))
+    reasons += _survey_reasons(sig, policy, tz)
+    ticket_reasons = _ticket_reasons(sig.tickets, tickets, policy, now)
+    ticket_points = sum(r["points"] for r in ticket_reasons)
+    reasons += _capped(ticket_reasons, policy.ticket_points_cap)
+    if sig.overdue:
+        reasons.append(_overdue_reason(sig.overdue, policy, today))
+    if sig.carried_over:
+        reasons.append(_carried_reason(sig.carried_over, policy, executive_names))
+    base = sum(r["points"] for r in reasons)
+    multiplier = value_multiplier(customer, policy)
+    score = round(base * multiplier, 2)
+    if base and multiplier != 1:
+        revenue = f"${float(customer.annual_revenue):,.0f} a year"
+        reasons.append(
+            {
+                "code": "account_value",
+                "text": f"{customer.get_tier_display()} account, {revenue}: score × {multiplier:.2f}",
+                "points": round(score - base, 2),
+            }
+        )
+    for r in reasons:
+        r["points"] = round(float(r["points"]), 2)
+    # An urgent flag leads; the account's value only scales the others, so it comes last.
+    reasons.sort(key=lambda r: (r["code"] != "urgent_flag", r["code"] == "account_value", -r["points"], r["code"]))
+    return Scored(
+        score=score, base=round(base, 2), multiplier=multiplier, reasons=reasons, ticket_points=round(ticket_points, 2)
+    )
+
+
+def listening_reason(week_start: date) -> dict:
+    return {
+        "code": "listening",
+        "text": f"Listening call: no alarm at all, drawn at random for the week of {week_start.day} {week_start:%b}",
+        "points": 0.0,
+    }
+
+
+def signal_values(sig: CustomerSignals | None, scored: Scored | None, customer: Customer) -> dict:
+    """The raw values behind the score, stored on the entry so an admin can check a pick later."""
+    values = {
+        "annual_revenue": str(customer.annual_revenue),
+        "tier": customer.tier,
+        "multiplier": scored.multiplier if scored else None,
+        "base_points": scored.base if scored else 0,
+    }
+    if sig is None:
+        return values
+    if sig.flag is not None:
+        values["flag"] = {"id": sig.flag.id, "urgency": sig.flag.urgency, "created_at": sig.flag.created_at.isoformat()}
+    for kind in ("nps", "csat"):
+        r = getattr(sig, kind)
+        if r is not None:
+            values[kind] = {"id": r.id, "score": r.score, "responded_at": r.responded_at.isoformat()}
+    if sig.tickets:
+        values["tickets"] = {k: int(v or 0) for k, v in sig.tickets.items()}
+        values["ticket_points_before_cap"] = scored.ticket_points if scored else None
+    if sig.overdue:
+        values["overdue_commitments"] = [
+            {"promise": c["promise"], "due_date": c["due_date"].isoformat()} for c in sig.overdue
+        ]
+    if sig.carried_over:
+        values["carried_over_from"] = sig.carried_over["week_start"].isoformat()
+    return values

@@ -1,0 +1,280 @@
+"""build_week: plan every executive's sheet for a week and write it in one locked transaction."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from customers.models import Flag
+
+from ..models import CallLog, CallSheet, Executive, ScoringPolicy, SheetEntry, week_start_of
+from . import signals as reads
+from .assign import Assigner, Candidate, draw_quiet, evaluate
+from .result import BuildResult, PlannedEntry, PlannedSheet, Skipped
+from .scoring import score_customer, signal_values
+
+SKIPPED_IN_SNAPSHOT = 100  # the strongest customers left off, kept on each sheet for the admin
+
+
+def build_week(week: date, executive: Executive | None = None, dry_run: bool = False, now: datetime | None = None):
+    """Builds (or with dry_run, only plans) the sheets of the Monday–Sunday week containing `week`.
+
+    Safe to run at any time and concurrently: the build locks every executive's row first, so a
+    second build of the same week waits and then recomputes on top of the first one's result.
+    Entries with a logged call stay where they are; untouched entries are recomputed.
+    """
+    now = now or timezone.now()
+    week_start = week_start_of(week)
+    if dry_run:
+        return _plan(week_start, executive, now, dry_run=True)[0]
+    with transaction.atomic():
+        list(Executive.objects.select_for_update().order_by("id").values_list("id", flat=True))
+        result, plan = _plan(week_start, executive, now, dry_run=False)
+        _write(result, plan, now)
+    return result
+
+
+class _Plan:
+    """What _write needs besides the result: entries to drop and flags to update."""
+
+    def __init__(self):
+        self.drop_entry_ids: list[int] = []
+        self.rebuilt_sheet_ids: set[int] = set()
+        self.flag_outcomes: dict[int, tuple] = {}  # flag id → (flag, sheet plan | None, reason)
+
+
+def _executives(executive: Executive | None, result: BuildResult) -> list:
+    everyone = list(Executive.objects.select_related("user").order_by("id"))
+    chosen = [e for e in everyone if executive is None or e.id == executive.id]
+    buildable = []
+    for e in chosen:
+        if not e.is_active:
+            result.messages.append(f"{e.user.email} is inactive: no sheet")
+        elif not e.has_slot:
+            result.messages.append(f"{e.user.email} has no weekly slot: no sheet")
+        else:
+            buildable.append(e)
+    return everyone, buildable
+
+
+def _week_entries(week_start: date):
+    has_call = Exists(CallLog.objects.filter(entry=OuterRef("pk")))
+    return list(
+        SheetEntry.objects.filter(week_start=week_start)
+        .annotate(has_call=has_call)
+        .select_related("sheet", "customer", "contact", "flag")
+        .order_by("sheet_id", "position")
+    )
+
+
+@dataclass
+class _Context:
+    """What every step of one build shares."""
+
+    policy: ScoringPolicy
+    week_start: date
+    now: datetime
+    names: dict  # executive id → name, for the sentences
+
+    @property
+    def today(self) -> date:
+        return timezone.localdate(self.now)
+
+    @property
+    def week_begins(self) -> datetime:
+        return datetime.combine(self.week_start, time.min, tzinfo=timezone.get_current_timezone())
+
+    def evaluate(self, customer, sig, history):
+        return evaluate(
+            customer, sig, history, self.policy, now=self.now, today=self.today,
+            executive_names=self.names, week_begins=self.week_begins,
+        )  # fmt: skip
+
+
+def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run: bool):
+    result, plan = BuildResult(week_start=week_start, dry_run=dry_run), _Plan()
+    policy = ScoringPolicy.objects.active()
+    everyone, buildable = _executives(executive, result)
+    ctx = _Context(policy, week_start, now, {e.id: e.name for e in everyone})
+    sheets, on_sheet = _sheets_with_kept_entries(ctx, buildable, plan)
+
+    signals = reads.read_signals(policy=policy, now=now, today=ctx.today, week_start=week_start)
+    history = reads.read_call_history()
+    pool = reads.read_quiet_pool()
+    need = 4 * sum(s.capacity + s.backups for s in sheets) + 10
+    quiet_ids = draw_quiet(pool, week_start, exclude=set(signals) | on_sheet, need=need)
+    customers = reads.read_customers((set(signals) - on_sheet) | set(quiet_ids))
+
+    candidates, skipped = [], []
+    for cid in sorted(signals.keys() - on_sheet):
+        if cid in customers:
+            sig = signals[cid]
+            verdict = _scheduled_elsewhere(sig, week_start, now, customers[cid]) or ctx.evaluate(
+                customers[cid], sig, history.get(cid)
+            )
+            (candidates if isinstance(verdict, Candidate) else skipped).append(verdict)
+    quiet = [ctx.evaluate(customers[cid], None, history.get(cid)) for cid in quiet_ids]
+
+    assigner = Assigner(sheets, policy)
+    for candidate in assigner.place(candidates):
+        text = f"No room: every sheet of the week of {week_start.day} {week_start:%b} was full"
+        skipped.append(Skipped(candidate.customer, "capacity", text, candidate.scored.score, candidate.signals.flag))
+    assigner.fill_listening([q for q in quiet if isinstance(q, Candidate)], week_start)
+    _add_new_entries(ctx, sheets, assigner, plan)
+
+    skipped.sort(key=lambda s: (-s.score, s.customer.id))
+    for s in skipped:
+        if s.flag is not None and s.flag.id not in plan.flag_outcomes and s.code != "scheduled_elsewhere":
+            plan.flag_outcomes[s.flag.id] = (s.flag, None, s.text[:300])
+    result.sheets, result.skipped = sheets, skipped
+    considered = len(candidates) + sum(s.code != "capacity" for s in skipped)
+    _snapshot(result, policy, now, considered=considered, pool=len(pool))
+    return result, plan
+
+
+def _sheets_with_kept_entries(ctx: _Context, buildable: list, plan: _Plan) -> tuple[list, set]:
+    """The sheets to build, each with the entries that stay; and every customer already on a sheet."""
+    existing = {s.executive_id: s.id for s in CallSheet.objects.filter(week_start=ctx.week_start)}
+    sheets = []
+    for e in buildable:
+        sheet = PlannedSheet(e, ctx.week_start, e.slot_start(ctx.week_start), e.capacity, ctx.policy.backups)
+        sheet.sheet_id = existing.get(e.id)
+        sheets.append(sheet)
+    by_sheet_id = {s.sheet_id: s for s in sheets if s.sheet_id}
+    plan.rebuilt_sheet_ids = set(by_sheet_id)
+    # Entries on sheets not rebuilt, and entries with a logged call, stay put.
+    on_sheet: set[int] = set()
+    for entry in _week_entries(ctx.week_start):
+        target = by_sheet_id.get(entry.sheet_id)
+        if target is not None and entry.status == SheetEntry.Status.PENDING and not entry.has_call:
+            plan.drop_entry_ids.append(entry.id)
+            continue
+        on_sheet.add(entry.customer_id)
+        if target is not None:
+            target.entries.append(
+                PlannedEntry(
+                    position=entry.position, customer=entry.customer, contact=entry.contact, score=entry.score,
+                    is_backup=entry.is_backup, is_listening=entry.is_listening, reasons=entry.reasons,
+                    signals=entry.signals, flag=entry.flag, kept=True, status=entry.status,
+                )
+            )  # fmt: skip
+    return sheets, on_sheet
+
+
+def _add_new_entries(ctx: _Context, sheets: list, assigner: Assigner, plan: _Plan) -> None:
+    """Final reasons (now naming the tickets, read only for the customers placed) and positions."""
+    placed = [c for per in assigner.placed.values() for kind in per.values() for c in kind]
+    details = reads.read_ticket_details(
+        policy=ctx.policy, now=ctx.now, customer_ids=[c.customer.id for c in placed if c.signals and c.signals.tickets]
+    )
+    for c in placed:
+        if c.signals and not c.listening:
+            c.scored = score_customer(
+                c.signals, c.customer, ctx.policy, now=ctx.now, today=ctx.today, executive_names=ctx.names,
+                tickets=details.get(c.customer.id),
+            )  # fmt: skip
+    for sheet in sheets:
+        sheet.entries += assigner.entries(
+            sheet, ctx.week_start, lambda c: signal_values(c.signals, c.scored, c.customer)
+        )
+        for entry in sheet.entries:
+            if entry.flag is not None and not entry.kept:
+                plan.flag_outcomes[entry.flag.id] = (entry.flag, sheet, "")
+
+
+def _scheduled_elsewhere(sig, week_start: date, now: datetime, customer) -> Skipped | None:
+    """A flag already on another week's sheet whose slot has not passed waits for that call."""
+    flag = sig.flag
+    if flag is None or flag.status != Flag.Status.SCHEDULED or flag.sheet is None:
+        return None
+    sheet = flag.sheet
+    if sheet.week_start == week_start:
+        return None
+    slot_end = (sheet.slot_starts_at or now) + timedelta(minutes=sheet.executive.duration_minutes)
+    if slot_end <= now:
+        return None  # that call's time has passed unanswered: the flag is open for this week again
+    text = f"Already scheduled on {sheet.executive.name}'s sheet for the week of {sheet.week_start.day} {sheet.week_start:%b}"
+    return Skipped(customer, "scheduled_elsewhere", text, 0.0, flag)
+
+
+def _snapshot(result: BuildResult, policy: ScoringPolicy, now: datetime, *, considered: int, pool: int) -> None:
+    callable_ = considered - sum(s.code != "capacity" for s in result.skipped)
+    policy_values = {
+        k: (v if isinstance(v, int | float | str | bool) or v is None else str(v)) for k, v in policy.snapshot().items()
+    }
+    left_off = [s.as_json() for s in result.skipped[:SKIPPED_IN_SNAPSHOT]]
+    for sheet in result.sheets:
+        sheet.inputs = {
+            "built_at": now.isoformat(),
+            "week_start": result.week_start.isoformat(),
+            "policy": policy_values,
+            "executive": {
+                "capacity": sheet.capacity,
+                "backups": sheet.backups,
+                "slot_start": sheet.slot_starts_at.isoformat(),
+                "timezone": sheet.executive.timezone,
+            },
+            "counts": {
+                "customers_with_signals": considered,
+                "callable_candidates": callable_,
+                "quiet_pool": pool,
+                "left_off": result.skipped_counts(),
+            },
+            "left_off": left_off,
+            "left_off_truncated": max(0, len(result.skipped) - len(left_off)),
+            "messages": list(result.messages),
+        }
+
+
+def _write(result: BuildResult, plan: _Plan, now: datetime) -> None:
+    sheets = {}
+    for planned in result.sheets:
+        sheet, _ = CallSheet.objects.update_or_create(
+            executive=planned.executive,
+            week_start=planned.week_start,
+            defaults={"slot_starts_at": planned.slot_starts_at, "built_at": now, "inputs": planned.inputs},
+        )
+        planned.sheet_id = sheet.id
+        sheets[planned.executive.id] = sheet
+    if plan.drop_entry_ids:
+        SheetEntry.objects.filter(id__in=plan.drop_entry_ids)._raw_delete(SheetEntry.objects.db)
+    new_entries = [
+        SheetEntry(
+            sheet=sheets[planned.executive.id],
+            week_start=planned.week_start,
+            customer=e.customer,
+            contact=e.contact,
+            position=e.position,
+            score=e.score,
+            reasons=e.reasons,
+            signals=e.signals,
+            is_backup=e.is_backup,
+            is_listening=e.is_listening,
+            flag=e.flag,
+        )
+        for planned in result.sheets
+        for e in planned.entries
+        if not e.kept
+    ]
+    SheetEntry.objects.bulk_create(new_entries, batch_size=500)
+    _write_flags(plan, sheets, now)
+
+
+def _write_flags(plan: _Plan, sheets: dict, now: datetime) -> None:
+    changed = []
+    for flag, planned, reason in plan.flag_outcomes.values():
+        if planned is not None:
+            flag.status, flag.sheet, flag.not_placed_reason = Flag.Status.SCHEDULED, sheets[planned.executive.id], ""
+            flag.scheduled_at = now
+        else:
+            flag.not_placed_reason = reason
+            if flag.status == Flag.Status.SCHEDULED:
+                flag.status, flag.sheet, flag.scheduled_at = Flag.Status.OPEN, None, None
+        flag.updated_at = now
+        changed.append(flag)
+    if changed:
+        Flag.objects.bulk_update(
+            changed, ["status", "sheet", "scheduled_at", "not_placed_reason", "updated_at"], batch_size=500
+        )

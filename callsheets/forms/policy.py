@@ -1,0 +1,91 @@
+"""The scoring policy's form: a negative window or weight is refused beside its field, by name."""
+
+from django import forms
+from django.core.validators import MinValueValidator
+
+from ..models import ScoringPolicy
+
+WINDOWS = ["ticket_window_days", "survey_window_days"]
+DAYS = ["open_ticket_days", "cooldown_days", "backups", "listening_calls"]
+WEIGHTS = [
+    "weight_urgent_flag",
+    "weight_flag",
+    "weight_nps_detractor",
+    "weight_csat_low",
+    "weight_urgent_ticket",
+    "weight_high_ticket",
+    "weight_escalated_ticket",
+    "weight_reopened_ticket",
+    "weight_old_open_ticket",
+    "weight_overdue_commitment",
+    "weight_carried_over",
+    "ticket_points_cap",
+    "revenue_weight",
+    "tier_multiplier_strategic",
+    "tier_multiplier_enterprise",
+    "tier_multiplier_mid_market",
+    "tier_multiplier_smb",
+]
+
+
+class ScoringPolicyForm(forms.ModelForm):
+    class Meta:
+        model = ScoringPolicy
+        fields = ["name", "is_active", *WINDOWS, *DAYS, "business_hours_start", "business_hours_end", *WEIGHTS]
+        labels = {
+            "ticket_window_days": "Ticket window (days)",
+            "survey_window_days": "Survey window (days)",
+            "open_ticket_days": "Open ticket age (days)",
+            "cooldown_days": "Cooldown (days)",
+            "backups": "Backups per sheet",
+            "listening_calls": "Listening calls per sheet",
+            "business_hours_start": "Business hours start (hour)",
+            "business_hours_end": "Business hours end (hour)",
+            "weight_urgent_flag": "Urgent flag weight",
+            "weight_flag": "Flag weight",
+            "weight_nps_detractor": "NPS detractor weight",
+            "weight_csat_low": "Low CSAT weight",
+            "weight_urgent_ticket": "Urgent ticket weight",
+            "weight_high_ticket": "High-priority ticket weight",
+            "weight_escalated_ticket": "Escalated ticket weight",
+            "weight_reopened_ticket": "Reopened ticket weight",
+            "weight_old_open_ticket": "Old open ticket weight",
+            "weight_overdue_commitment": "Overdue commitment weight",
+            "weight_carried_over": "Carried-over weight",
+            "ticket_points_cap": "Cap on ticket points",
+            "revenue_weight": "Revenue weight",
+            "tier_multiplier_strategic": "Strategic tier multiplier",
+            "tier_multiplier_enterprise": "Enterprise tier multiplier",
+            "tier_multiplier_mid_market": "Mid-market tier multiplier",
+            "tier_multiplier_smb": "SMB tier multiplier",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The generic "greater than or equal to 0" would not say which number is wrong; clean() does.
+        for name in WINDOWS + DAYS + WEIGHTS + ["business_hours_start", "business_hours_end"]:
+            field = self.fields[name]
+            field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
+            field.widget.attrs.pop("min", None)
+
+    def _label(self, name: str) -> str:
+        return str(self.fields[name].label or name.replace("_", " "))
+
+    def clean(self):
+        data = super().clean()
+        for name in WINDOWS:
+            value = data.get(name)
+            if value is not None and value < 1:
+                self.add_error(name, f"{self._label(name)} must be at least 1, not {value}.")
+        for name in DAYS + WEIGHTS:
+            value = data.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, f"{self._label(name)} cannot be negative ({value:g}).")
+        start, end = data.get("business_hours_start"), data.get("business_hours_end")
+        if start is not None and not 0 <= start <= 23:
+            self.add_error("business_hours_start", f"Business hours start must be an hour from 0 to 23, not {start}.")
+        elif end is not None and not (start or 0) < end <= 24:
+            self.add_error(
+                "business_hours_end", f"Business hours end must be after the start ({start}) and at most 24, not {end}."
+            )
+        return data

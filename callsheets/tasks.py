@@ -1,0 +1,39 @@
+"""Celery tasks for the call-list builder: thin, they call the service and return a small summary."""
+
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from .builder import build_week
+from .models import Executive
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=15 * 60,
+    soft_time_limit=14 * 60,
+)
+def build_week_task(self, week_iso: str, executive_id: int | None = None) -> dict:
+    """Builds the sheets of the week containing `week_iso` (one executive's when given)."""
+    executive = Executive.objects.select_related("user").get(pk=executive_id) if executive_id else None
+    return build_week(week=date.fromisoformat(week_iso), executive=executive).summary()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=15 * 60,
+    soft_time_limit=14 * 60,
+)
+def build_next_week(self) -> dict:
+    """Celery beat's Friday job: next week's sheets for every executive."""
+    return build_week(week=timezone.localdate() + timedelta(days=7)).summary()
