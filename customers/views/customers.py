@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from callsheets.builder import explain_customer
 from callsheets.models import ScoringPolicy
 from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, SUPPORT_LEADS, is_program_admin, is_support_lead, role_required
 
@@ -58,7 +59,7 @@ def customer_detail(request, pk: int):
     show_all = request.GET.get("timeline") == "all"
     events, more = selectors.customer_timeline(customer, limit=None if show_all else TIMELINE_LIMIT)
     signals = selectors.customer_signals(customer)
-    explanation = _explain(customer)
+    explanation = explain_customer(customer)  # the builder's own rules, never re-implemented here
     return render(
         request,
         "customers/customer_detail.html",
@@ -74,15 +75,6 @@ def customer_detail(request, pk: int):
             "can_read_call_notes": request.user.has_perm("callsheets.view_calllog"),
         },
     )
-
-
-def _explain(customer: Customer):
-    """What the call-list builder would do with this customer now, in its own words."""
-    try:
-        from callsheets.builder import explain_customer
-    except ImportError:  # TODO(flags): remove once callsheets.builder is merged from main
-        return None
-    return explain_customer(customer)
 
 
 def _can_flag(user) -> bool:
