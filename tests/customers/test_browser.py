@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from callsheets.builder import build_week
 from callsheets.models import CallLog, Commitment, SheetEntry, week_start_of
+from ceocalls.celery import app as celery_app
 from customers.models import Flag
 from customers.services.flags import flag_mark_called
 from tests.factories import (
@@ -26,9 +27,18 @@ from tests.factories import (
 )
 
 
+@pytest.fixture
+def eager_tasks():
+    """The e-mail task runs in-process even when an earlier test started the session's real worker."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_lead_flags_a_customer_and_sees_it_scheduled_then_called(login_page, live_server, screenshot_dir):
+def test_lead_flags_a_customer_and_sees_it_scheduled_then_called(login_page, live_server, screenshot_dir, eager_tasks):
     ScoringPolicyFactory()
     executive = ExecutiveFactory(
         user__first_name="Jane", user__last_name="Doe", weekday=1, start_time=time(10, 0), timezone="Europe/Oslo"
