@@ -63,6 +63,10 @@ ROLE_PERMISSIONS = {
         "callsheets.view_commitmentchange",
         "callsheets.view_scoringpolicy",
         "callsheets.change_scoringpolicy",
+        "imports.view_importrun",
+        "imports.add_importrun",
+        "imports.view_webhookevent",
+        "imports.change_webhookevent",
         "notifications.view_emaildelivery",
     ],
 }

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "customers",
     "callsheets",
+    "imports",
     "notifications",
 ]
 
@@ -152,6 +153,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callsheets.tasks.build_next_week",
         "schedule": crontab(day_of_week=CALLSHEETS_BUILD_WEEKDAY, hour=CALLSHEETS_BUILD_HOUR, minute=0),
     },
+    # Applies webhook events whose own task never ran (broker or worker down when they came in).
+    "apply-pending-webhook-events": {
+        "task": "imports.tasks.apply_pending_webhook_events",
+        "schedule": env_int("WEBHOOK_SWEEP_SECONDS", 60),
+    },
 }
 
 # E-mails (README, "Calendar and e-mail"). The briefing hour is local to each executive; the
@@ -185,6 +191,10 @@ CELERY_BEAT_SCHEDULE |= {
 WEBHOOK_SECRET = env_str("WEBHOOK_SECRET")
 WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 256 * 1024)
 CEO_CALL_TAG = env_str("CEO_CALL_TAG", "ceo-call")
+# Zendesk generates its own signing secret per webhook; unset, WEBHOOK_SECRET is used for it too.
+ZENDESK_WEBHOOK_SECRET = env_str("ZENDESK_WEBHOOK_SECRET")
+# Uploads larger than this are checked and imported by a Celery task, with progress on the page.
+IMPORTS_INLINE_MAX_BYTES = env_int("IMPORTS_INLINE_MAX_BYTES", 512 * 1024)
 
 
 # --- E-mail: EMAIL_URL (smtp://user:pass@host:587?tls=true) or Django's EMAIL_* variables.

@@ -14,6 +14,10 @@ urlpatterns = [
     path("customers/", include(customer_patterns)),
     path("flags/", include(flag_patterns)),
     path("admin/", admin.site.urls),
+    path("", include("imports.urls")),
+    path("commitments/", include("callsheets.urls_commitments")),
+    path("program/", include("callsheets.urls_program")),
+    path("", include("callsheets.urls")),
     path("", include("notifications.urls")),
 ]
 

@@ -49,11 +49,16 @@ def celery_worker(django_db_setup, django_db_blocker):
     ):
         yield worker
     app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_connections(django_db_setup, django_db_blocker):
+    """Worker and live-server threads keep their own connections; end them so the test database can be dropped."""
+    yield
     _close_other_connections(django_db_blocker)
 
 
 def _close_other_connections(django_db_blocker):
-    """The worker thread keeps its own connection; end it so the test database can be dropped."""
     from django.db import connection
 
     if connection.vendor != "postgresql":

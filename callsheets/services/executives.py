@@ -76,3 +76,50 @@ def executive_upsert(
         },
     )
     return executive, created
+
+
+@transaction.atomic
+def executive_update_slot(
+    *,
+    executive_id: int,
+    weekday: int | None,
+    start_time: time | None,
+    duration_minutes: int,
+    minutes_per_call: int,
+    timezone: str,
+    is_active: bool,
+) -> Executive:
+    """Sets an executive's weekly slot; errors name the field they belong to."""
+    errors = {}
+    if (weekday is None) != (start_time is None):
+        errors["start_time" if start_time is None else "weekday"] = "Give both the day and the start time, or neither."
+    if weekday is not None and not 0 <= weekday <= 6:
+        errors["weekday"] = f"{weekday} is not a weekday (0 Monday … 6 Sunday)."
+    if not 0 < duration_minutes <= 480:
+        errors["duration_minutes"] = f"The slot lasts 1 to 480 minutes, not {duration_minutes}."
+    elif not 0 < minutes_per_call <= duration_minutes:
+        errors["minutes_per_call"] = (
+            f"A call takes 1 to {duration_minutes} minutes (the slot's length), not {minutes_per_call}."
+        )
+    try:
+        validate_timezone(timezone)
+    except ValidationError as exc:
+        errors["timezone"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    executive = Executive.objects.select_for_update().get(pk=executive_id)
+    executive.weekday, executive.start_time = weekday, start_time
+    executive.duration_minutes, executive.minutes_per_call = duration_minutes, minutes_per_call
+    executive.timezone, executive.is_active = timezone, is_active
+    executive.save(
+        update_fields=[
+            "weekday",
+            "start_time",
+            "duration_minutes",
+            "minutes_per_call",
+            "timezone",
+            "is_active",
+            "updated_at",
+        ]
+    )
+    return executive

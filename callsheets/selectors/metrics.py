@@ -1,0 +1,304 @@
+"""Program metrics for /program/: a fixed number of queries whatever the volume, sums in Python.
+
+Eight queries in all: executives, planned entries (an aggregate), calls, flags, commitments,
+backups never called, the sheets' build snapshots (customers left off for capacity) and the surveys
+of the customers in the effect comparison. Medians are
+computed in Python because SQLite has no median aggregate.
+
+Definitions (also in the README):
+- planned: main (not backup) entries on the week's sheets; made: distinct customers an executive
+  logged a call with that week (backups and calls off the sheet count); reached: of those, reached.
+  Completion rate = made ÷ planned; it can pass 100 % when backups are called too.
+- a call belongs to its sheet entry's week, or else to the Monday of its local date in the
+  executive's zone; flags and commitments belong to the week they were raised or made in.
+- promises-kept rate = kept ÷ (made − open and not yet due): of the promises whose fate is known
+  or late, how many were kept. Kept on time = marked done on or before the due date.
+- effect: for each customer reached on a call in the period (the first such call), the first survey
+  of the same kind after the call minus the last one before it; beside it, the same for customers
+  eligible that week but not called: backups on a sheet never called, and customers the builder
+  scored but left off because the sheets were full (CallSheet.inputs["left_off"], code "capacity").
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from statistics import median
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from customers.models import Flag, SurveyResponse
+
+from ..models import CallLog, CallSheet, Commitment, Executive, SheetEntry, week_start_of
+
+SURVEY_LOOKBACK_DAYS = 365
+
+
+@dataclass
+class Bucket:
+    """The numbers for one week or one executive."""
+
+    planned: int = 0
+    made: int = 0
+    reached: int = 0
+    flags_raised: int = 0
+    flags_called: int = 0
+    flag_days: list[float] = field(default_factory=list)
+    promises: int = 0
+    kept: int = 0
+    kept_on_time: int = 0
+    overdue: int = 0
+    dropped: int = 0
+    open_not_due: int = 0
+    keep_days: list[float] = field(default_factory=list)
+
+    @property
+    def completion_rate(self) -> float | None:
+        return 100 * self.made / self.planned if self.planned else None
+
+    @property
+    def reach_rate(self) -> float | None:
+        return 100 * self.reached / self.made if self.made else None
+
+    @property
+    def flag_median_days(self) -> float | None:
+        return median(self.flag_days) if self.flag_days else None
+
+    @property
+    def kept_late(self) -> int:
+        return self.kept - self.kept_on_time
+
+    @property
+    def decided(self) -> int:
+        return self.promises - self.open_not_due
+
+    @property
+    def kept_rate(self) -> float | None:
+        return 100 * self.kept / self.decided if self.decided else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return 100 * self.kept_on_time / self.decided if self.decided else None
+
+    @property
+    def median_days_to_keep(self) -> float | None:
+        return median(self.keep_days) if self.keep_days else None
+
+
+@dataclass
+class EffectRow:
+    group: str
+    kind: str
+    customers: int
+    before: float | None
+    after: float | None
+    change: float | None
+    median_change: float | None
+    improved: int
+    worsened: int
+
+
+@dataclass
+class ProgramMetrics:
+    start: date
+    end: date
+    weeks: list[date]
+    by_week: dict[date, Bucket]
+    by_executive: dict[int, Bucket]
+    executives: dict[int, Executive]
+    total: Bucket
+    effect: list[EffectRow]
+    effect_population: dict[str, int]
+
+
+def _local_monday(moment: datetime, zone) -> date:
+    return week_start_of(timezone.localtime(moment, zone).date())
+
+
+def _days(delta: timedelta) -> float:
+    return round(delta.total_seconds() / 86400, 1)
+
+
+class _Tally:
+    """Adds each row to its week's bucket, its executive's bucket and the total."""
+
+    def __init__(self, start: date, end: date, executive_id: int | None, today: date):
+        self.start, self.end, self.executive_id, self.today = start, end, executive_id, today
+        self.weeks = [start + timedelta(weeks=i) for i in range((end - start).days // 7 + 1)]
+        self.server_zone = timezone.get_current_timezone()
+        # Rows are fetched a day either side of the period, then placed by their local week.
+        self.since = datetime.combine(start - timedelta(days=1), time.min, tzinfo=self.server_zone)
+        self.until = datetime.combine(end + timedelta(days=8), time.min, tzinfo=self.server_zone)
+        self.by_week = {w: Bucket() for w in self.weeks}
+        self.by_exec: dict[int, Bucket] = defaultdict(Bucket)
+        self.total = Bucket()
+        self.executives = {e.pk: e for e in Executive.objects.select_related("user")}
+
+    def zone(self, exec_id):
+        return self.executives[exec_id].zoneinfo if exec_id in self.executives else self.server_zone
+
+    def buckets(self, week: date, exec_id: int | None) -> list[Bucket]:
+        if week not in self.by_week:
+            return []
+        found = [self.by_week[week], self.total]
+        if exec_id is not None:
+            found.append(self.by_exec[exec_id])
+        return found
+
+    def count_planned(self) -> None:
+        planned = SheetEntry.objects.main().filter(week_start__range=(self.start, self.end))
+        if self.executive_id:
+            planned = planned.filter(sheet__executive_id=self.executive_id)
+        for row in planned.values("week_start", "sheet__executive_id").annotate(n=Count("id")).order_by():
+            for b in self.buckets(row["week_start"], row["sheet__executive_id"]):
+                b.planned += row["n"]
+
+    def count_calls(self) -> dict[int, datetime]:
+        """Made and reached; returns each reached customer's first reached call time."""
+        calls = CallLog.objects.filter(called_at__gte=self.since, called_at__lt=self.until)
+        if self.executive_id:
+            calls = calls.filter(executive_id=self.executive_id)
+        made, reached, first_reached = set(), set(), {}
+        for exec_id, customer_id, called_at, outcome, entry_week in calls.values_list(
+            "executive_id", "customer_id", "called_at", "outcome", "entry__week_start"
+        ).order_by("called_at"):
+            week = entry_week or _local_monday(called_at, self.zone(exec_id))
+            if week not in self.by_week:
+                continue
+            made.add((week, exec_id, customer_id))
+            if outcome == CallLog.Outcome.REACHED:
+                reached.add((week, exec_id, customer_id))
+                first_reached.setdefault(customer_id, called_at)
+        for week, exec_id, _ in made:
+            for b in self.buckets(week, exec_id):
+                b.made += 1
+        for week, exec_id, _ in reached:
+            for b in self.buckets(week, exec_id):
+                b.reached += 1
+        return first_reached
+
+    def count_flags(self) -> None:
+        flags = Flag.objects.filter(created_at__gte=self.since, created_at__lt=self.until)
+        if self.executive_id:
+            flags = flags.filter(Q(call__executive_id=self.executive_id) | Q(sheet__executive_id=self.executive_id))
+        for created_at, called_at, caller_id, sheet_exec_id in flags.values_list(
+            "created_at", "called_at", "call__executive_id", "sheet__executive_id"
+        ):
+            # A flag counts for the executive who answered it, or else the one whose sheet it is on.
+            for b in self.buckets(_local_monday(created_at, self.server_zone), caller_id or sheet_exec_id):
+                b.flags_raised += 1
+                if called_at:
+                    b.flags_called += 1
+                    b.flag_days.append(_days(called_at - created_at))
+
+    def count_promises(self) -> None:
+        promises = Commitment.objects.filter(created_at__gte=self.since, created_at__lt=self.until)
+        if self.executive_id:
+            promises = promises.filter(call__executive_id=self.executive_id)
+        for exec_id, created_at, due, status, completed_at in promises.values_list(
+            "call__executive_id", "created_at", "due_date", "status", "completed_at"
+        ):
+            zone = self.zone(exec_id)
+            for b in self.buckets(_local_monday(created_at, zone), exec_id):
+                b.promises += 1
+                if status == Commitment.Status.DONE:
+                    b.kept += 1
+                    b.keep_days.append(_days(completed_at - created_at))
+                    b.kept_on_time += timezone.localtime(completed_at, zone).date() <= due
+                elif status == Commitment.Status.DROPPED:
+                    b.dropped += 1
+                elif due < self.today:
+                    b.overdue += 1
+                else:
+                    b.open_not_due += 1
+
+
+def program_metrics(
+    *, start: date, end: date, executive_id: int | None = None, today: date | None = None
+) -> ProgramMetrics:
+    """The metrics for the weeks from the Monday of `start` to the Monday of `end`, inclusive."""
+    tally = _Tally(week_start_of(start), week_start_of(end), executive_id, today or timezone.localdate())
+    tally.count_planned()
+    first_reached = tally.count_calls()
+    tally.count_flags()
+    tally.count_promises()
+    effect, population = _effect(tally.start, tally.end, executive_id, first_reached, tally.server_zone)
+    return ProgramMetrics(
+        start=tally.start,
+        end=tally.end,
+        weeks=tally.weeks,
+        by_week=tally.by_week,
+        by_executive=dict(tally.by_exec),
+        executives=tally.executives,
+        total=tally.total,
+        effect=effect,
+        effect_population=population,
+    )
+
+
+CALLED, NOT_CALLED = "Called and reached", "Eligible, not called"
+
+
+def _effect(start, end, executive_id, first_reached, zone):
+    """Score change around the call for called customers, beside eligible customers never called."""
+    backups = SheetEntry.objects.backups().filter(week_start__range=(start, end), call__isnull=True)
+    if executive_id:
+        backups = backups.filter(sheet__executive_id=executive_id)
+    reference: dict[str, dict[int, datetime]] = {
+        CALLED: dict(first_reached),
+        NOT_CALLED: {},
+    }
+    left_off = CallSheet.objects.filter(week_start__range=(start, end))
+    if executive_id:
+        left_off = left_off.filter(executive_id=executive_id)
+    eligible = list(backups.values_list("customer_id", "week_start", "sheet__slot_starts_at"))
+    for inputs, week, slot_start in left_off.values_list("inputs", "week_start", "slot_starts_at").order_by(
+        "slot_starts_at"
+    ):
+        # The builder's snapshot lists customers it scored but left off because the sheets were full.
+        for skipped in (inputs or {}).get("left_off") or []:
+            if isinstance(skipped, dict) and skipped.get("code") == "capacity" and skipped.get("customer_id"):
+                eligible.append((skipped["customer_id"], week, slot_start))
+    for customer_id, week, slot_start in eligible:
+        if customer_id in first_reached or customer_id in reference[NOT_CALLED]:
+            continue
+        reference[NOT_CALLED][customer_id] = slot_start or datetime.combine(week, time.min, tzinfo=zone)
+    population = {group: len(ids) for group, ids in reference.items()}
+    ids = set(reference[CALLED]) | set(reference[NOT_CALLED])
+    history: dict[int, list[tuple[datetime, str, int]]] = defaultdict(list)
+    if ids:
+        since = datetime.combine(start - timedelta(days=SURVEY_LOOKBACK_DAYS), time.min, tzinfo=zone)
+        surveys = SurveyResponse.objects.filter(customer_id__in=ids, responded_at__gte=since)
+        for customer_id, kind, score, at in surveys.values_list(
+            "customer_id", "kind", "score", "responded_at"
+        ).order_by("customer_id", "responded_at"):
+            history[customer_id].append((at, kind, score))
+    rows = []
+    for group, refs in reference.items():
+        pairs: dict[str, list[tuple[int, int]]] = {SurveyResponse.Kind.NPS: [], SurveyResponse.Kind.CSAT: []}
+        for customer_id, at in refs.items():
+            answers = history.get(customer_id, [])
+            before = [a for a in answers if a[0] < at]
+            if not before:
+                continue
+            kind, score = before[-1][1], before[-1][2]
+            after = next((a for a in answers if a[0] > at and a[1] == kind), None)
+            if after:
+                pairs[kind].append((score, after[2]))
+        for kind, found in pairs.items():
+            changes = [b - a for a, b in found]
+            n = len(found)
+            rows.append(
+                EffectRow(
+                    group=group,
+                    kind=SurveyResponse.Kind(kind).label,
+                    customers=n,
+                    before=sum(a for a, _ in found) / n if n else None,
+                    after=sum(b for _, b in found) / n if n else None,
+                    change=sum(changes) / n if n else None,
+                    median_change=median(changes) if n else None,
+                    improved=sum(1 for c in changes if c > 0),
+                    worsened=sum(1 for c in changes if c < 0),
+                )
+            )
+    return rows, population

@@ -1,0 +1,265 @@
+"""/commitments/: every promise made on a call, filtered, acted on one by one or in bulk, exported."""
+
+import csv
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from ..forms import commitments as forms
+from ..models import Commitment
+from ..services import commitments as services
+
+PAGE_SIZE = 50
+CSV_HEADER = [
+    "id",
+    "customer_id",
+    "customer",
+    "promise",
+    "made_by",
+    "call_id",
+    "called_at",
+    "owner",
+    "owner_email",
+    "due_date",
+    "status",
+    "overdue",
+    "customer_told",
+    "age_days",
+    "resolution",
+    "completed_at",
+]
+
+
+def _scope(user):
+    return Commitment.objects.for_reviewer(user)
+
+
+@login_required
+@require_GET
+def commitment_list(request):
+    fmt = request.GET.get("format", "")
+    if fmt not in ("", "html", "csv"):
+        return HttpResponse(f"format: {fmt!r} is not supported; use format=csv.", status=400, content_type="text/plain")
+    if fmt == "csv":
+        form = forms.CommitmentFilterForm(request.GET, scope=_scope(request.user))
+        if not form.is_valid():
+            return HttpResponse("\n".join(form.error_sentences()), status=400, content_type="text/plain")
+        return _csv_response(form.filter(_scope(request.user)))
+    return _render_list(request, request.GET)
+
+
+def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status=200):
+    user, today = request.user, timezone.localdate()
+    scope = _scope(user)
+    form = forms.CommitmentFilterForm(params, scope=scope)
+    page = None
+    if form.is_valid():
+        rows = form.filter(scope).select_related("customer", "owner", "call__executive__user")
+        page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
+        for c in page.object_list:
+            c.overdue_days = (today - c.due_date).days if c.is_overdue(today) else 0
+            c.age_days = (today - timezone.localdate(c.created_at)).days
+    else:
+        status = 400
+    totals = scope.aggregate(
+        open=Count("id", filter=Q(status=Commitment.Status.OPEN)),
+        overdue=Count("id", filter=Q(status=Commitment.Status.OPEN, due_date__lt=today)),
+        all=Count("id"),
+    )
+    query = params.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    context = {
+        "form": form,
+        "page": page,
+        "totals": totals,
+        "today": today,
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "current_sort": params.get("sort") or "attention",
+        "bulk_form": bulk_form or forms.BulkActionForm(),
+        "selected": {int(i) for i in selected if str(i).isdigit()},
+        "filtered": any(params.get(k) for k in ("executive", "owner", "customer", "status", "due_from", "due_to"))
+        or params.get("overdue") == "1",
+        "can_see_all": user.has_perm("callsheets.view_all_commitments"),
+    }
+    return render(request, "callsheets/commitment_list.html", context, status=status)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_rows(queryset):
+    today = timezone.localdate()
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    rows = queryset.select_related("customer", "owner", "call__executive__user")
+    for c in rows.iterator(chunk_size=500):
+        yield writer.writerow(
+            [
+                c.pk,
+                c.customer_id,
+                _cell(c.customer.name),
+                _cell(c.promise),
+                _cell(c.call.executive.name),
+                c.call_id,
+                timezone.localtime(c.call.called_at).isoformat(timespec="minutes"),
+                _cell(c.owner.get_full_name() or c.owner.email),
+                _cell(c.owner.email),
+                c.due_date.isoformat(),
+                c.status,
+                "yes" if c.is_overdue(today) else "no",
+                "yes" if c.customer_told else "no",
+                (today - timezone.localdate(c.created_at)).days,
+                _cell(c.resolution),
+                timezone.localtime(c.completed_at).isoformat(timespec="minutes") if c.completed_at else "",
+            ]
+        )
+
+
+def _csv_response(queryset) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_csv_rows(queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="commitments-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+BULK_SERVICES = {
+    "done": lambda ids, by, d: services.commitment_bulk_complete(commitment_ids=ids, by=by, resolution=d["text"]),
+    "drop": lambda ids, by, d: services.commitment_bulk_drop(commitment_ids=ids, by=by, reason=d["text"]),
+    "reassign": lambda ids, by, d: services.commitment_bulk_reassign(commitment_ids=ids, by=by, owner=d["owner"]),
+    "move_due": lambda ids, by, d: services.commitment_bulk_move_due(commitment_ids=ids, by=by, due_date=d["due_date"]),
+    "told": lambda ids, by, d: services.commitment_bulk_mark_told(commitment_ids=ids, by=by, told=True),
+    "not_told": lambda ids, by, d: services.commitment_bulk_mark_told(commitment_ids=ids, by=by, told=False),
+}
+BULK_DONE = {
+    "done": "marked done",
+    "drop": "dropped",
+    "reassign": "reassigned",
+    "move_due": "moved",
+    "told": "marked as told to the customer",
+    "not_told": "marked as not yet told",
+}
+
+
+@login_required
+@require_POST
+def commitment_bulk(request):
+    """Applies one action to the ticked rows, then returns to the same filtered list."""
+    back = _safe_next(request, reverse("commitments:list"))
+    form = forms.BulkActionForm(request.POST)
+    if form.is_valid():
+        action, ids = form.cleaned_data["action"], form.cleaned_data["ids"]
+        try:
+            changed = BULK_SERVICES[action](ids, request.user, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            unchanged = len(ids) - len(changed)
+            note = f" ({unchanged} already were)" if unchanged else ""
+            messages.success(request, f"{len(changed)} commitment{'s'[: len(changed) != 1]} {BULK_DONE[action]}{note}.")
+            return HttpResponseRedirect(back)
+    params = QueryDict(urlsplit(back).query)
+    return _render_list(request, params, bulk_form=form, selected=request.POST.getlist("ids"), status=400)
+
+
+ACTION_FORMS = {
+    "complete": forms.CompleteForm,
+    "drop": forms.DropForm,
+    "reassign": forms.ReassignForm,
+    "move-due": forms.MoveDueForm,
+    "told": forms.ToldForm,
+}
+
+
+def _detail_context(commitment, bound=None):
+    context = {
+        "commitment": commitment,
+        "today": timezone.localdate(),
+        "changes": commitment.changes.select_related("by"),
+    }
+    for action, form_class in ACTION_FORMS.items():
+        key = action.replace("-", "_") + "_form"
+        if isinstance(bound, form_class):
+            context[key] = bound
+        else:
+            initial = {"told": "0" if commitment.customer_told else "1", "due_date": commitment.due_date}
+            context[key] = form_class(prefix=action, initial=initial)
+    return context
+
+
+def _get_commitment(request, pk):
+    return get_object_or_404(
+        _scope(request.user).select_related("customer", "owner", "call__executive__user", "call__contact"), pk=pk
+    )
+
+
+@login_required
+@require_GET
+def commitment_detail(request, pk):
+    commitment = _get_commitment(request, pk)
+    return render(request, "callsheets/commitment_detail.html", _detail_context(commitment))
+
+
+def _run(action, commitment, by, data):
+    kw = {"commitment_id": commitment.pk, "by": by}
+    if action == "complete":
+        services.commitment_complete(**kw, resolution=data["resolution"])
+        return "Marked done."
+    if action == "drop":
+        services.commitment_drop(**kw, reason=data["reason"])
+        return "Dropped."
+    if action == "reassign":
+        services.commitment_reassign(**kw, owner=data["owner"], note=data["note"])
+        return f"Now owned by {services.user_label(data['owner'])}."
+    if action == "move-due":
+        services.commitment_move_due(**kw, due_date=data["due_date"], note=data["note"])
+        return f"Due date moved to {data['due_date']:%d %b %Y}."
+    services.commitment_mark_told(**kw, told=data["told"])
+    return "Recorded that the customer was told." if data["told"] else "Recorded that the customer is not told yet."
+
+
+@login_required
+@require_POST
+def commitment_action(request, pk, action):
+    commitment = _get_commitment(request, pk)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        return HttpResponse(f"Unknown action {action!r}.", status=404, content_type="text/plain")
+    form = form_class(request.POST, prefix=action)
+    if form.is_valid():
+        try:
+            done = _run(action, commitment, request.user, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, done)
+            return HttpResponseRedirect(_safe_next(request, reverse("commitments:detail", args=[commitment.pk])))
+    context = _detail_context(commitment, bound=form)
+    context["open_action"] = action
+    return render(request, "callsheets/commitment_detail.html", context, status=400)

@@ -1,0 +1,237 @@
+"""The executive's weekly call sheet: read it, log calls and promises on the cards, skip, print.
+
+Every write answers with a redirect back to the sheet (so a reload never posts twice); a form
+with mistakes re-renders the page with that card's form bound. The cards post through htmx
+and pick their own fragment out of the answer, so nothing leaves the page; without JavaScript
+the same forms work as plain posts.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.timesince import timesince, timeuntil
+from django.views.decorators.http import require_GET, require_POST
+
+from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, role_required
+
+from ..forms.calls import call_forms, promises_of
+from ..models import CallSheet, Executive, SheetEntry, week_start_of
+from ..selectors.sheet import active_owners, executives_for_picker, place_of, sheet_page
+from ..services.calls import call_correct, call_log, entry_skip, entry_unskip, executive_today
+
+VIEW_ALL = "callsheets.view_all_sheets"
+
+
+def _own_executive(user) -> Executive | None:
+    return Executive.objects.filter(user=user).select_related("user").first()
+
+
+def _target_executive(request) -> Executive | None:
+    """Whose sheet: `?executive=ID` for a program admin (or oneself), else one's own; a stranger's is 404."""
+    wanted = request.GET.get("executive", "").strip()
+    if not wanted:
+        return _own_executive(request.user)
+    if not wanted.isdigit():
+        raise Http404("No such executive.")
+    executive = get_object_or_404(Executive.objects.select_related("user"), pk=int(wanted))
+    if executive.user_id != request.user.pk and not request.user.has_perm(VIEW_ALL):
+        raise Http404("No such executive.")
+    return executive
+
+
+def _week_url(executive: Executive, week: date, request, *, print_view: bool = False) -> str:
+    name = "callsheets:print" if print_view else "callsheets:week"
+    url = reverse(name, args=[week.isoformat()])
+    if executive.user_id != request.user.pk:
+        url += "?" + urlencode({"executive": executive.pk})
+    return url
+
+
+@role_required(EXECUTIVES, PROGRAM_ADMINS)
+@require_GET
+def sheet_current(request):
+    executive = _target_executive(request)
+    if executive is None:
+        return _no_executive(request)
+    return _render_sheet(request, executive, executive.current_week_start())
+
+
+@role_required(EXECUTIVES, PROGRAM_ADMINS)
+@require_GET
+def sheet_week(request, week: date):
+    if week.weekday() != 0:  # any day of a week names that week; the address shows its Monday
+        return _redirect_to_monday(request, "callsheets:week", week)
+    executive = _target_executive(request)
+    if executive is None:
+        return _no_executive(request)
+    return _render_sheet(request, executive, week)
+
+
+@role_required(EXECUTIVES, PROGRAM_ADMINS)
+@require_GET
+def sheet_print(request, week: date):
+    if week.weekday() != 0:
+        return _redirect_to_monday(request, "callsheets:print", week)
+    executive = _target_executive(request)
+    if executive is None:
+        return _no_executive(request)
+    sheet = _sheet(request, executive, week)
+    context = _frame(request, executive, week, sheet)
+    if sheet:
+        context["page"] = sheet_page(sheet=sheet)
+    return render(request, "callsheets/sheet_print.html", context)
+
+
+def _redirect_to_monday(request, name: str, week: date):
+    url = reverse(name, args=[week_start_of(week).isoformat()])
+    return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+
+
+def _no_executive(request):
+    context = {"executives": executives_for_picker() if request.user.has_perm(VIEW_ALL) else None}
+    return render(request, "callsheets/sheet_no_executive.html", context)
+
+
+def _sheet(request, executive: Executive, week: date) -> CallSheet | None:
+    return (
+        CallSheet.objects.for_viewer(request.user)
+        .filter(executive=executive, week_start=week)
+        .select_related("executive__user")
+        .first()
+    )
+
+
+def _frame(request, executive: Executive, week: date, sheet: CallSheet | None) -> dict:
+    """What the page says around the cards: the week, the slot, how far away it is, the neighbours."""
+    now = timezone.now()
+    current = executive.current_week_start(now)
+    start = (sheet.slot_starts_at if sheet and sheet.slot_starts_at else None) or executive.slot_start(week)
+    end = start + timedelta(minutes=executive.duration_minutes) if start else None
+    if start is None:
+        when = ""
+    elif now < start:
+        when = f"in {timeuntil(start, now, depth=2)}"
+    elif now < end:
+        when = f"now: started {timesince(start, now, depth=1)} ago"
+    else:
+        when = f"ended {timesince(end, now, depth=1)} ago"
+    return {
+        "executive": executive,
+        "exec_place": place_of(executive.timezone),
+        "is_own": executive.user_id == request.user.pk,
+        "week": week,
+        "week_end": week + timedelta(days=6),
+        "sheet": sheet,
+        "slot_start": timezone.localtime(start, executive.zoneinfo) if start else None,
+        "slot_end": timezone.localtime(end, executive.zoneinfo) if end else None,
+        "when": when,
+        "is_past": end < now if end else week + timedelta(days=7) <= current,
+        "is_current": week == current,
+        "is_future": week > current,
+        "today": timezone.localdate(now, executive.zoneinfo),
+        "current_week": current,
+        "prev_url": _week_url(executive, week - timedelta(days=7), request),
+        "next_url": _week_url(executive, week + timedelta(days=7), request),
+        "current_url": _week_url(executive, current, request),
+        "print_url": _week_url(executive, week, request, print_view=True),
+        "here": _week_url(executive, week, request),
+    }
+
+
+def _render_sheet(request, executive: Executive, week: date, *, bound: dict | None = None):
+    sheet = _sheet(request, executive, week)
+    context = _frame(request, executive, week, sheet)
+    context["can_build"] = request.user.has_perm("callsheets.build_sheets")
+    context["can_pick"] = request.user.has_perm(VIEW_ALL)
+    if context["can_pick"]:
+        context["executives"] = executives_for_picker()
+    if sheet:
+        page = sheet_page(sheet=sheet)
+        bound = bound or {}
+        for card in page.cards:
+            if card.entry.pk in bound:
+                card.form, card.formset = bound[card.entry.pk]
+                card.editing = True
+            else:
+                card.form, card.formset = call_forms(
+                    prefix=f"e{card.entry.pk}",
+                    owners=page.owners,
+                    default_owner=executive.user,
+                    today=page.today,
+                    call=card.call,
+                )
+                card.editing = False
+        context["page"] = page
+        if context["is_current"] and context["is_past"]:
+            context["next_sheet_ready"] = CallSheet.objects.filter(
+                executive=executive, week_start=week + timedelta(days=7)
+            ).exists()
+    return render(request, "callsheets/sheet_week.html", context)
+
+
+def _entry_for(request, pk: int) -> SheetEntry:
+    """An entry on a sheet the user may see; anything else is 404."""
+    return get_object_or_404(
+        SheetEntry.objects.filter(sheet__in=CallSheet.objects.for_viewer(request.user)).select_related(
+            "sheet__executive__user", "customer"
+        ),
+        pk=pk,
+    )
+
+
+@role_required(EXECUTIVES, PROGRAM_ADMINS)
+@require_POST
+def entry_log(request, pk: int):
+    """Logs the entry's call, or corrects it when it is already logged, with any new promises."""
+    entry = _entry_for(request, pk)
+    executive = entry.sheet.executive
+    form, formset = call_forms(
+        prefix=f"e{entry.pk}",
+        owners=active_owners(),
+        default_owner=executive.user,
+        today=executive_today(executive),
+        data=request.POST,
+    )
+    if form.is_valid() and formset.is_valid():
+        existing = SheetEntry.objects.filter(pk=entry.pk, call__isnull=False).values_list("call__id", flat=True).first()
+        try:
+            if existing:
+                call_correct(call_id=existing, by=request.user, promises=promises_of(formset), **form.call_fields())
+            else:
+                call_log(entry_id=entry.pk, by=request.user, promises=promises_of(formset), **form.call_fields())
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            return HttpResponseRedirect(f"{_week_url(executive, entry.sheet.week_start, request)}#entry-{entry.pk}")
+    return _render_sheet(request, executive, entry.sheet.week_start, bound={entry.pk: (form, formset)})
+
+
+def _attach(form, exc: ValidationError) -> None:
+    """A service's field errors go beside the fields the form has; the rest above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@role_required(EXECUTIVES, PROGRAM_ADMINS)
+@require_POST
+def entry_skip_view(request, pk: int):
+    entry = _entry_for(request, pk)
+    try:
+        if request.POST.get("undo"):
+            entry_unskip(entry_id=entry.pk, by=request.user)
+        else:
+            promoted = entry_skip(entry_id=entry.pk, by=request.user)
+            if promoted:
+                messages.info(request, f"{entry.customer} skipped; {promoted.customer} moves up from the backups.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return HttpResponseRedirect(f"{_week_url(entry.sheet.executive, entry.sheet.week_start, request)}#entry-{entry.pk}")

@@ -1,0 +1,166 @@
+"""One import, from stream to database: read, validate, write in batches, all or nothing."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import BinaryIO, Protocol
+
+from django.db import transaction
+
+from ..formats import CsvFormat
+from ..reader import CsvRows, FileInvalid
+from ..records import RecordInvalid
+
+BATCH_SIZE = 1000
+KEEP_ERRORS = 200
+
+
+@dataclass
+class RowError:
+    file: str
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self):
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    file: str
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    flags_raised: int = 0
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    on_error: Callable[[RowError], None] | None = None
+    _held: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def saved(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def reject(self, row: int | None, problems: list[tuple[str, str]]) -> None:
+        self.rejected += 1
+        for column, message in problems:
+            self.add_error(RowError(self.file, row, column, message))
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        self._held.append(error)
+
+    def release(self) -> None:
+        """Passes on the errors found so far in row order (a batch finds some only when writing)."""
+        self._held.sort(key=lambda e: e.row or 0)
+        for error in self._held:
+            if len(self.errors) < KEEP_ERRORS:
+                self.errors.append(error)
+            if self.on_error:
+                self.on_error(error)
+        self._held.clear()
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def summary(self) -> str:
+        counts = f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, rejected {self.rejected}"
+        if not self.ok:
+            errors = f"{self.error_count} error{'s' if self.error_count != 1 else ''}"
+            return f"{self.file}: {counts}; nothing saved ({errors})"
+        if self.dry_run:
+            return f"{self.file}: {counts}; dry run, nothing saved"
+        return f"{self.file}: {counts}"
+
+
+class BatchWriter(Protocol):
+    def write(self, batch: list[tuple[int, object]], result: ImportResult) -> None: ...
+
+
+class _Rollback(Exception):
+    pass
+
+
+def run_import(
+    *,
+    stream: BinaryIO,
+    name: str,
+    fmt: CsvFormat,
+    writer: BatchWriter,
+    dry_run: bool = False,
+    on_error: Callable[[RowError], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Reads `stream` as `fmt` and hands valid rows to `writer` in batches of BATCH_SIZE.
+
+    Everything happens in one transaction, rolled back when any row was rejected or on a dry
+    run, so a failed import leaves nothing behind and a dry run counts exactly what a real
+    import would do. Rows with the same key in one batch are split across batches, so the
+    later row sees the earlier one. `progress(rows, bytes_read)` is called after each batch.
+    """
+    result = ImportResult(file=name, dry_run=dry_run, on_error=on_error)
+    try:
+        rows = CsvRows(stream)
+        bound = rows.bind(fmt)
+    except FileInvalid as exc:
+        for row, column, message in exc.problems:
+            result.add_error(RowError(name, row, column, message))
+        result.release()
+        return result
+    try:
+        with transaction.atomic():
+            _read_and_write(rows, bound, fmt, writer, result, progress)
+            if not result.ok or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        rows.detach()
+        result.release()
+    return result
+
+
+def _read_and_write(rows: CsvRows, bound, fmt: CsvFormat, writer, result: ImportResult, progress) -> None:
+    batch, keys = [], set()
+
+    def flush():
+        if batch:
+            writer.write(batch, result)
+            if progress:
+                progress(result.rows, rows.bytes_read)
+        result.release()
+        batch.clear()
+        keys.clear()
+
+    try:
+        for row_number, cells in rows:
+            result.rows += 1
+            try:
+                record = fmt.clean(fmt.values(bound, cells))
+            except RecordInvalid as exc:
+                result.reject(row_number, exc.errors)
+                continue
+            key = getattr(record, "key", None) or record.external_id
+            if key in keys or len(batch) >= BATCH_SIZE:
+                flush()
+            batch.append((row_number, record))
+            keys.add(key)
+        flush()
+    except FileInvalid as exc:
+        for row, column, message in exc.problems:
+            result.reject(row, [(column, message)])

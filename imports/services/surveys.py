@@ -1,0 +1,108 @@
+"""Upserting survey responses by (source, external id), from files and webhooks."""
+
+from typing import BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from customers.models import SurveyResponse
+
+from ..formats.surveys import SURVEY_FORMATS
+from ..matching import CustomerMatcher
+from ..records import MISSING, SurveyRecord
+from .runner import BATCH_SIZE, ImportResult, run_import
+
+FIELDS = ["kind", "score", "responded_at", "comment"]
+
+
+class SurveyWriter:
+    """Writes one batch of valid responses: a few reads, one bulk insert, one bulk update.
+
+    A comment the sender did not supply (Delighted's `.created` before the person wrote one)
+    keeps the stored comment, so `.updated` arriving first is not undone by a late `.created`.
+    """
+
+    def __init__(self):
+        self.matcher = CustomerMatcher()
+
+    def write(self, batch: list[tuple[int | None, SurveyRecord]], result: ImportResult) -> None:
+        self.matcher.prime([record.match for _, record in batch])
+        existing = _existing(record for _, record in batch)
+        now = timezone.now()
+        to_create, to_update = [], []
+        for row, record in batch:
+            matched = self.matcher.match(record.match)
+            if matched is None:
+                result.reject(row, [(record.match.column, f"matches no customer ({record.match.describe()})")])
+                continue
+            customer_id, contact_id = matched
+            response = existing.get(record.key)
+            if response is None:
+                response = SurveyResponse(
+                    source=record.source, external_id=record.external_id, customer_id=customer_id, contact_id=contact_id
+                )
+                _assign(response, record)
+                to_create.append(response)
+                result.count("created")
+            elif _assign(response, record) | _relink(response, customer_id, contact_id):
+                response.imported_at = now
+                to_update.append(response)
+                result.count("updated")
+            else:
+                result.count("unchanged")
+        SurveyResponse.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        if to_update:
+            SurveyResponse.objects.bulk_update(
+                to_update, [*FIELDS, "customer", "contact", "imported_at"], batch_size=BATCH_SIZE
+            )
+
+
+def _existing(records) -> dict[tuple[str, str], SurveyResponse]:
+    by_source: dict[str, list[str]] = {}
+    for record in records:
+        by_source.setdefault(record.source, []).append(record.external_id)
+    query = Q()
+    for source, ids in by_source.items():
+        query |= Q(source=source, external_id__in=ids)
+    return {(r.source, r.external_id): r for r in SurveyResponse.objects.filter(query)} if by_source else {}
+
+
+def _assign(response: SurveyResponse, record: SurveyRecord) -> bool:
+    changed = False
+    for name in FIELDS:
+        value = getattr(record, name)
+        if value is MISSING:
+            if response.pk:
+                continue
+            value = ""
+        if getattr(response, name) != value:
+            setattr(response, name, value)
+            changed = True
+    return changed
+
+
+def _relink(response: SurveyResponse, customer_id: int, contact_id: int | None) -> bool:
+    if (response.customer_id, response.contact_id) == (customer_id, contact_id):
+        return False
+    response.customer_id, response.contact_id = customer_id, contact_id
+    return True
+
+
+def surveys_import(*, stream: BinaryIO, name: str, file_format: str, dry_run: bool = False, **kwargs) -> ImportResult:
+    """Imports a survey file in `file_format` (delighted or csv); all or nothing."""
+    fmt = SURVEY_FORMATS[file_format]
+    return run_import(stream=stream, name=name, fmt=fmt, writer=SurveyWriter(), dry_run=dry_run, **kwargs)
+
+
+@transaction.atomic
+def survey_upsert(*, record: SurveyRecord) -> str:
+    """Applies one response from a webhook; returns what it did. Raises ValidationError (no customer)."""
+    result = ImportResult(file="webhook")
+    SurveyWriter().write([(None, record)], result)
+    result.release()
+    if not result.ok:
+        raise ValidationError(result.errors[0].message)
+    outcome = next(n for n in ("created", "updated", "unchanged") if getattr(result, n))
+    return f"survey response {record.source} {record.external_id} {outcome}"

@@ -1,0 +1,219 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from callsheets.models import Commitment, CommitmentChange
+from tests.factories import AdminFactory, CommitmentFactory, ExecutiveFactory, LeadFactory, UserFactory
+
+from .helpers import make_commitments
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+def ids_on_page(response) -> set[int]:
+    return {c.pk for c in response.context["page"].object_list}
+
+
+def test_admin_sees_every_commitment_with_the_columns(client):
+    c = CommitmentFactory(promise="Send the outage report by Friday")
+    client.force_login(AdminFactory())
+    response = client.get("/commitments/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ("Send the outage report by Friday", c.customer.name, c.call.executive.name, "Customer told", "Age"):
+        assert text in html
+    assert f'href="/customers/{c.customer_id}/"' in html
+
+
+def test_executive_sees_only_the_commitments_they_made(client):
+    mine, theirs = CommitmentFactory(), CommitmentFactory()
+    client.force_login(mine.call.executive.user)
+    response = client.get("/commitments/")
+    assert ids_on_page(response) == {mine.pk}
+    assert client.get(f"/commitments/{theirs.pk}/").status_code == 404
+
+
+def test_owner_sees_what_they_own(client):
+    lead = LeadFactory()
+    owned = CommitmentFactory(owner=lead)
+    CommitmentFactory()
+    client.force_login(lead)
+    assert ids_on_page(client.get("/commitments/")) == {owned.pk}
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    assert client.get("/commitments/").url.startswith("/accounts/login/")
+
+
+def test_filters_by_executive_owner_customer_status_overdue_and_due_range(client):
+    admin = AdminFactory()
+    late = CommitmentFactory(due_date=TODAY() - timedelta(days=3))
+    soon = CommitmentFactory(due_date=TODAY() + timedelta(days=2))
+    done = CommitmentFactory(due_date=TODAY() - timedelta(days=9))
+    done.status, done.completed_at = "done", timezone.now()
+    done.save()
+    client.force_login(admin)
+    assert ids_on_page(client.get("/commitments/?overdue=1")) == {late.pk}
+    assert ids_on_page(client.get(f"/commitments/?executive={soon.call.executive.pk}")) == {soon.pk}
+    assert ids_on_page(client.get(f"/commitments/?owner={late.owner.pk}")) == {late.pk}
+    assert ids_on_page(client.get(f"/commitments/?customer={done.customer.pk}")) == {done.pk}
+    assert ids_on_page(client.get("/commitments/?status=done")) == {done.pk}
+    assert ids_on_page(client.get("/commitments/?status=open")) == {late.pk, soon.pk}
+    window = f"due_from={TODAY() - timedelta(days=5)}&due_to={TODAY()}"
+    assert ids_on_page(client.get(f"/commitments/?{window}")) == {late.pk}
+
+
+def test_overdue_rows_stand_out(client):
+    late = CommitmentFactory(due_date=TODAY() - timedelta(days=4))
+    client.force_login(AdminFactory())
+    html = client.get("/commitments/").content.decode()
+    assert f'class="table-overdue" data-id="{late.pk}"' in html
+    assert "overdue 4 d" in html
+
+
+def test_sorting_by_due_date_descending(client):
+    a = CommitmentFactory(due_date=TODAY() + timedelta(days=1))
+    b = CommitmentFactory(due_date=TODAY() + timedelta(days=9))
+    client.force_login(AdminFactory())
+    page = client.get("/commitments/?sort=-due").context["page"]
+    assert [c.pk for c in page.object_list] == [b.pk, a.pk]
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("status=late", "status: late is not one of open, done, dropped."),
+        ("executive=abc", "executive: abc is not the id of an executive"),
+        ("owner=999999", "owner: 999999 is not the id of an owner"),
+        ("customer=x", "customer: x is not the id of a customer"),
+        ("overdue=yes", "overdue: yes is not 1"),
+        ("due_from=31-12-2026", "due_from: give a date as YYYY-MM-DD."),
+        ("due_from=2026-12-31&due_to=2026-01-01", "is after due_to"),
+        ("sort=price", "sort: price is not one of"),
+    ],
+)
+def test_bad_filters_say_what_is_wrong(client, query, message):
+    CommitmentFactory()
+    client.force_login(AdminFactory())
+    response = client.get(f"/commitments/?{query}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    csv_response = client.get(f"/commitments/?{query}&format=csv")
+    assert csv_response.status_code == 400
+    assert message in csv_response.content.decode()
+
+
+def test_unknown_format_is_refused(client):
+    client.force_login(AdminFactory())
+    response = client.get("/commitments/?format=xlsx")
+    assert response.status_code == 400 and b"format=csv" in response.content
+
+
+def test_empty_state(client):
+    client.force_login(AdminFactory())
+    assert "No commitments yet" in client.get("/commitments/").content.decode()
+    CommitmentFactory()
+    assert "No commitment matches these filters" in client.get("/commitments/?status=dropped").content.decode()
+
+
+def test_pagination(client):
+    make_commitments(120)
+    client.force_login(AdminFactory())
+    page = client.get("/commitments/?page=3").context["page"]
+    assert page.number == 3 and len(page.object_list) == 20 and page.paginator.count == 120
+    assert client.get("/commitments/?page=abc").status_code == 200
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_list_queries_do_not_grow(client, django_assert_max_num_queries, n):
+    make_commitments(n)
+    client.force_login(AdminFactory())
+    with django_assert_max_num_queries(13):
+        response = client.get("/commitments/?status=open")
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == min(n, 50)
+
+
+def test_bulk_done_with_resolution_then_back_to_the_filtered_list(client):
+    admin = AdminFactory()
+    a, b, c = (CommitmentFactory(due_date=TODAY() - timedelta(days=2)) for _ in range(3))
+    client.force_login(admin)
+    response = client.post(
+        "/commitments/bulk/",
+        {"ids": [a.pk, b.pk], "action": "done", "text": "Credits issued", "next": "/commitments/?overdue=1"},
+    )
+    assert response.status_code == 302 and response.url == "/commitments/?overdue=1"
+    assert set(Commitment.objects.filter(status="done").values_list("pk", flat=True)) == {a.pk, b.pk}
+    assert CommitmentChange.objects.filter(field="status", by=admin).count() == 2
+    follow = client.get(response.url)
+    assert "2 commitments marked done." in follow.content.decode()
+    assert ids_on_page(follow) == {c.pk}
+
+
+def test_bulk_without_a_resolution_keeps_the_selection_and_says_why(client):
+    a = CommitmentFactory()
+    client.force_login(AdminFactory())
+    response = client.post("/commitments/bulk/", {"ids": [a.pk], "action": "done", "text": "", "next": "/commitments/"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Say what was done." in html
+    assert f'name="ids" value="{a.pk}" aria-label="Select commitment {a.pk}" checked' in html
+    assert Commitment.objects.get(pk=a.pk).status == "open"
+
+
+def test_bulk_reassign_and_move(client):
+    admin = AdminFactory()
+    new_owner = UserFactory(roles=["Program admins"])
+    a, b = CommitmentFactory(), CommitmentFactory()
+    client.force_login(admin)
+    client.post("/commitments/bulk/", {"ids": [a.pk, b.pk], "action": "reassign", "owner": new_owner.pk})
+    new_due = TODAY() + timedelta(days=14)
+    client.post("/commitments/bulk/", {"ids": [a.pk, b.pk], "action": "move_due", "due_date": new_due.isoformat()})
+    client.post("/commitments/bulk/", {"ids": [a.pk], "action": "told"})
+    rows = Commitment.objects.order_by("pk")
+    assert [(c.owner_id, c.due_date) for c in rows] == [(new_owner.pk, new_due)] * 2
+    assert [c.customer_told for c in rows] == [True, False]
+
+
+def test_bulk_with_bad_ids_and_foreign_next(client):
+    a = CommitmentFactory()
+    client.force_login(a.call.executive.user)
+    response = client.post("/commitments/bulk/", {"ids": ["x"], "action": "told"})
+    assert response.status_code == 400 and "&#x27;x&#x27; is not a commitment id." in response.content.decode()
+    other = CommitmentFactory()
+    response = client.post("/commitments/bulk/", {"ids": [other.pk], "action": "told"})
+    assert "not yours to change" in response.content.decode()
+    response = client.post("/commitments/bulk/", {"ids": [a.pk], "action": "told", "next": "https://evil.example/"})
+    assert response.url == "/commitments/"
+
+
+def test_detail_shows_history_and_acts(client):
+    admin = AdminFactory()
+    c = CommitmentFactory(promise="Fix the SSO bug")
+    client.force_login(admin)
+    response = client.post(f"/commitments/{c.pk}/complete/", {"complete-resolution": "Shipped in 4.2"})
+    assert response.status_code == 302
+    html = client.get(f"/commitments/{c.pk}/").content.decode()
+    assert "Marked done." in html and "Shipped in 4.2" in html
+    assert 'id="history"' in html and admin.get_full_name() in html
+
+
+def test_detail_errors_show_beside_the_field(client):
+    c = CommitmentFactory()
+    client.force_login(AdminFactory())
+    response = client.post(f"/commitments/{c.pk}/move-due/", {"move-due-due_date": "next week", "move-due-note": "x"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a valid date." in html and 'value="next week"' in html
+    response = client.post(f"/commitments/{c.pk}/move-due/", {"move-due-due_date": "2001-01-01"})
+    assert response.status_code == 400 and "is in the past" in response.content.decode()
+    assert client.post(f"/commitments/{c.pk}/explode/").status_code == 404
+
+
+def test_executive_cannot_act_on_someone_elses_commitment(client):
+    other = CommitmentFactory()
+    client.force_login(ExecutiveFactory().user)
+    assert client.post(f"/commitments/{other.pk}/told/", {"told-told": "1"}).status_code == 404
