@@ -1,7 +1,6 @@
 """A support lead flags a customer in real Chromium and follows the flag to the call's outcome.
 
-The builder is the real one and so is the lead's e-mail (notifications); the call is logged the
-way callsheets.services.calls does until that service is on main.
+The builder, the call-logging service and the lead's e-mail (notifications) are the real ones.
 """
 
 import re
@@ -9,15 +8,14 @@ from datetime import time, timedelta
 
 import pytest
 from django.core import mail
-from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from callsheets.builder import build_week
-from callsheets.models import CallLog, Commitment, SheetEntry, week_start_of
+from callsheets.models import CallLog, SheetEntry, week_start_of
+from callsheets.services.calls import PromiseInput, call_log
 from ceocalls.celery import app as celery_app
 from customers.models import Flag
-from customers.services.flags import flag_mark_called
 from tests.factories import (
     ContactFactory,
     CustomerFactory,
@@ -85,30 +83,21 @@ def test_lead_flags_a_customer_and_sees_it_scheduled_then_called(login_page, liv
     page.screenshot(path=screenshot_dir / "flags_3_scheduled.png", full_page=True)
 
     mail.outbox.clear()
-    # TODO(flags): callsheets.services.calls.call_log is not on main yet; until it is, this does
-    # what it does (one transaction: the call, its commitment, flag_mark_called). After merging:
-    # call_log(entry_id=entry.pk, by=executive.user, outcome="reached", ..., promises=[PromiseInput(...)]).
-    with transaction.atomic():
-        call = CallLog.objects.create(
-            entry=entry,
-            executive=executive,
-            customer=customer,
-            contact=entry.contact,
-            outcome=CallLog.Outcome.REACHED,
-            duration_minutes=12,
-            notes="Apologised; she wants the postmortem in writing.",
-            sentiment=CallLog.Sentiment.UNHAPPY,
-            logged_by=executive.user,
-        )
-        Commitment.objects.create(
-            call=call,
-            customer=customer,
-            promise="Send the written postmortem",
-            owner=executive.user,
-            due_date=timezone.localdate() + timedelta(days=5),
-        )
-        SheetEntry.objects.filter(pk=entry.pk).update(status=SheetEntry.Status.CALLED)
-        flag_mark_called(flag=flag, call=call)
+    call_log(
+        entry_id=entry.pk,
+        by=executive.user,
+        outcome=CallLog.Outcome.REACHED,
+        duration_minutes=12,
+        notes="Apologised; she wants the postmortem in writing.",
+        sentiment=CallLog.Sentiment.UNHAPPY,
+        promises=[
+            PromiseInput(
+                promise="Send the written postmortem",
+                owner=executive.user,
+                due_date=timezone.localdate() + timedelta(days=5),
+            )
+        ],
+    )
     (email,) = mail.outbox
     assert email.to == [lead.email] and "Northwind Traders" in email.subject
     assert "Send the written postmortem" in email.body
