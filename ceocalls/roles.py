@@ -30,7 +30,8 @@ ROLE_PERMISSIONS = {
         "callsheets.add_commitment",
         "callsheets.change_commitment",
     ],
-    SUPPORT_LEADS: VIEW_CUSTOMERS + ["customers.add_flag", "customers.change_flag"],
+    SUPPORT_LEADS: VIEW_CUSTOMERS
+    + ["customers.add_flag", "customers.change_flag", "customers.view_flagnote", "customers.add_flagnote"],
     PROGRAM_ADMINS: VIEW_CUSTOMERS
     + [
         "customers.add_customer",
@@ -43,6 +44,8 @@ ROLE_PERMISSIONS = {
         "customers.change_surveyresponse",
         "customers.add_flag",
         "customers.change_flag",
+        "customers.view_flagnote",
+        "customers.add_flagnote",
         "callsheets.view_executive",
         "callsheets.add_executive",
         "callsheets.change_executive",

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from customers.urls import customer_patterns, flag_patterns
+
 from . import views
 
 urlpatterns = [
@@ -9,6 +11,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("customers/", include(customer_patterns)),
+    path("flags/", include(flag_patterns)),
     path("admin/", admin.site.urls),
     path("", include("imports.urls")),
     path("commitments/", include("callsheets.urls_commitments")),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Contact, Customer, Flag, SupportTicket, SurveyResponse
+from .models import Contact, Customer, Flag, FlagNote, SupportTicket, SurveyResponse
 
 
 class ContactInline(admin.TabularInline):
@@ -62,8 +62,16 @@ class SurveyResponseAdmin(admin.ModelAdmin):
         return obj.comment[:80]
 
 
+class FlagNoteInline(admin.TabularInline):
+    model = FlagNote
+    extra = 0
+    fields = ["author", "text", "made_urgent", "created_at"]
+    raw_id_fields = ["author"]
+
+
 @admin.register(Flag)
 class FlagAdmin(admin.ModelAdmin):
+    inlines = [FlagNoteInline]
     list_display = ["customer", "urgency", "status", "origin", "raised_by", "created_at", "not_placed_reason"]
     list_filter = ["status", "urgency", "origin"]
     search_fields = ["customer__name", "reason"]

@@ -299,3 +299,26 @@ class Flag(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.urgency == self.Urgency.URGENT
+
+
+class FlagNote(models.Model):
+    """What a lead adds to a flag that is already open, instead of raising a second one."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField()
+    made_urgent = models.BooleanField(default=False, help_text="This note raised the flag to urgent.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="flagnote_text_not_empty")]
+        indexes = [
+            models.Index(fields=["flag", "created_at"], name="flagnote_flag_idx"),
+            models.Index(fields=["author", "flag"], name="flagnote_author_idx"),
+        ]
+
+    def __str__(self):
+        return f"Note on flag {self.flag_id}: {self.text[:60]}"

@@ -1,0 +1,12 @@
+from .customers import customer_detail, customer_list
+from .flags import flag_add_note, flag_detail, flag_dismiss, flag_list, flag_new
+
+__all__ = [
+    "customer_detail",
+    "customer_list",
+    "flag_add_note",
+    "flag_detail",
+    "flag_dismiss",
+    "flag_list",
+    "flag_new",
+]

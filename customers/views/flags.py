@@ -1,0 +1,180 @@
+"""/flags/: raise a flag in ten seconds, add to an open one, and follow each to its outcome."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ceocalls.roles import PROGRAM_ADMINS, SUPPORT_LEADS, is_program_admin, role_required
+
+from .. import selectors
+from ..forms import FlagDismissForm, FlagFilterForm, FlagForm, FlagNoteForm
+from ..models import Customer, Flag, SupportTicket
+from ..services import flags as services
+
+PER_PAGE = 25
+PICKER_LIMIT = 8
+TICKET_CHOICES = 40
+
+
+@role_required(SUPPORT_LEADS, PROGRAM_ADMINS)
+def flag_list(request):
+    admin = is_program_admin(request.user)
+    flags = selectors.flags_for_viewer(request.user, mine_only=not admin)
+    counts = dict(flags.order_by().values_list("status").annotate(n=Count("id")))
+    form = FlagFilterForm(request.GET)
+    state = form.cleaned_data["state"] if form.is_valid() else ""
+    if state:
+        flags = flags.filter(status=state)
+    page = Paginator(flags, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customers/flag_list.html",
+        {
+            "form": form,
+            "state": state,
+            "tabs": [(value, label, counts.get(value, 0)) for value, label in Flag.Status.choices],
+            "total": sum(counts.values()),
+            "page": page,
+            "rows": [(flag, selectors.flag_state(flag)) for flag in page],
+            "admin": admin,
+        },
+    )
+
+
+@role_required(SUPPORT_LEADS, PROGRAM_ADMINS)
+def flag_new(request):
+    """GET ?customer=<id> opens the form for that customer; ?q= finds one (also as you type)."""
+    query = " ".join(request.GET.get("q", "").split())
+    picks = list(selectors.customer_search(query=query)[:PICKER_LIMIT]) if query else []
+    if request.htmx and "q" in request.GET:
+        return render(request, "customers/_customer_picker.html", {"picks": picks, "query": query})
+
+    if request.method == "POST":
+        form, customer = _bound_flag_form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                flag = services.flag_raise(
+                    customer_id=data["customer"],
+                    by=request.user,
+                    reason=data["reason"],
+                    urgency=data["urgency"],
+                    ticket_id=data["ticket"],
+                    contact_id=data["contact"],
+                )
+            except services.FlagAlreadyActive as exc:
+                note = FlagNoteForm(
+                    initial={"text": data["reason"], "make_urgent": data["urgency"] == Flag.Urgency.URGENT}
+                )
+                return _already_flagged(request, exc.flag, note)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"{flag.customer.name} is flagged. You will see here what becomes of it.")
+                return redirect("flags:detail", pk=flag.pk)
+    else:
+        form, customer = _unbound_flag_form(request.GET.get("customer"))
+        if customer is not None:
+            active = selectors.flags_with_state().active().filter(customer=customer).first()
+            if active:
+                return _already_flagged(request, active, FlagNoteForm())
+    return render(
+        request, "customers/flag_new.html", {"form": form, "customer": customer, "picks": picks, "query": query}
+    )
+
+
+def _customer_or_none(raw) -> Customer | None:
+    try:
+        return Customer.objects.filter(pk=int(raw)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def _choices_for(customer: Customer | None) -> dict:
+    if customer is None:
+        return {"customer": None}
+    tickets = SupportTicket.objects.filter(customer=customer).order_by("-created_at", "-id")[:TICKET_CHOICES]
+    return {"customer": customer, "tickets": list(tickets), "contacts": list(customer.contacts.all())}
+
+
+def _unbound_flag_form(raw_customer) -> tuple[FlagForm, Customer | None]:
+    customer = _customer_or_none(raw_customer)
+    form = FlagForm(initial={"customer": raw_customer}, **_choices_for(customer))
+    if raw_customer not in (None, "") and customer is None:
+        # Shown beside the customer field: the link or bookmark points at nobody.
+        form.customer_error = f"There is no customer with id {raw_customer}; search for the customer instead."
+    return form, customer
+
+
+def _bound_flag_form(post) -> tuple[FlagForm, Customer | None]:
+    customer = _customer_or_none(post.get("customer"))
+    return FlagForm(post, **_choices_for(customer)), customer
+
+
+def _already_flagged(request, flag: Flag, note_form: FlagNoteForm):
+    flag = selectors.flags_with_state().get(pk=flag.pk)
+    return render(
+        request,
+        "customers/flag_already.html",
+        {"flag": flag, "state": selectors.flag_state(flag), "note_form": note_form},
+    )
+
+
+@role_required(SUPPORT_LEADS, PROGRAM_ADMINS)
+def flag_detail(request, pk: int, note_form=None, dismiss_form=None, status=200):
+    flag = get_object_or_404(selectors.flags_with_state(), pk=pk)
+    admin = is_program_admin(request.user)
+    active = flag.status in Flag.ACTIVE_STATUSES
+    return render(
+        request,
+        "customers/flag_detail.html",
+        {
+            "flag": flag,
+            "state": selectors.flag_state(flag),
+            "note_form": (note_form or FlagNoteForm()) if active else None,
+            "dismiss_form": (dismiss_form or FlagDismissForm()) if active and admin else None,
+            "can_read_call_notes": request.user.has_perm("callsheets.view_calllog"),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@role_required(SUPPORT_LEADS, PROGRAM_ADMINS)
+def flag_add_note(request, pk: int):
+    flag = get_object_or_404(Flag, pk=pk)
+    form = FlagNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            note = services.flag_add_note(
+                flag_id=flag.pk,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                make_urgent=form.cleaned_data["make_urgent"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            urgent = " and made it urgent" if note.made_urgent else ""
+            messages.success(request, f"You added to the flag on {flag.customer.name}{urgent}.")
+            return redirect("flags:detail", pk=flag.pk)
+    return flag_detail(request, pk, note_form=form, status=400)
+
+
+@require_POST
+@role_required(PROGRAM_ADMINS)
+def flag_dismiss(request, pk: int):
+    flag = get_object_or_404(Flag, pk=pk)
+    form = FlagDismissForm(request.POST)
+    if form.is_valid():
+        try:
+            services.flag_dismiss(flag_id=flag.pk, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"The flag on {flag.customer.name} is dismissed; its lead sees your reason.")
+            return redirect("flags:detail", pk=flag.pk)
+    return flag_detail(request, pk, dismiss_form=form, status=400)
