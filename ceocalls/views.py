@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from callsheets.models import CallSheet, Commitment, Executive, SheetEntry
+from customers import selectors
 from customers.models import Flag
 
 from . import roles
@@ -62,7 +63,8 @@ def home(request):
             .select_related("customer", "owner")[:10],
         )
     if roles.is_support_lead(user):
-        context["my_flags"] = Flag.objects.raised_by(user).select_related("customer", "sheet__executive__user")[:15]
+        flags = selectors.flags_with_state().filter(raised_by=user)[:15]
+        context["my_flags"] = [(flag, selectors.flag_state(flag)) for flag in flags]
     if roles.is_program_admin(user):
         context["numbers"] = {
             "active_flags": Flag.objects.active().count(),

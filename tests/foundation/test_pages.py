@@ -61,6 +61,7 @@ def test_home_for_each_role(client, django_assert_max_num_queries):
     client.force_login(flag.raised_by)
     body = client.get("/").content.decode()
     assert "Your flags" in body and "Quarry Manufacturing" in body
+    assert "Waiting for the next call-sheet build" in body
 
     admin_user = UserFactory(roles=["Program admins"])
     client.force_login(admin_user)
