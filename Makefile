@@ -22,6 +22,7 @@ run: venv
 	$(PY) manage.py build_callsheets --week $$(date +%F)
 	$(PY) manage.py build_callsheets
 	@$(PY) manage.py seed_demo --logins
+	@echo "Sign in at http://$(HOST):$(PORT)/accounts/login/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv

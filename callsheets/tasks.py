@@ -21,7 +21,17 @@ from .models import Executive
 )
 def build_week_task(self, week_iso: str, executive_id: int | None = None) -> dict:
     """Builds the sheets of the week containing `week_iso` (one executive's when given)."""
-    executive = Executive.objects.select_related("user").get(pk=executive_id) if executive_id else None
+    executive = None
+    if executive_id:
+        executive = Executive.objects.select_related("user").filter(pk=executive_id).first()
+        if executive is None:  # deleted between the click and the run: say so instead of failing the task
+            return {
+                "week": week_iso,
+                "dry_run": False,
+                "sheets": [],
+                "skipped": {},
+                "messages": [f"No executive with id {executive_id}: nothing built."],
+            }
     return build_week(week=date.fromisoformat(week_iso), executive=executive).summary()
 
 

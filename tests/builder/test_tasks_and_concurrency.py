@@ -109,3 +109,10 @@ def test_two_builds_of_the_same_week_at_once_leave_one_consistent_sheet(monkeypa
         assert positions == [1, 2, 3, 4, 5, 6]
     flag.refresh_from_db()
     assert flag.status == Flag.Status.SCHEDULED and entries.filter(flag=flag).count() == 1
+
+
+@pytest.mark.django_db
+def test_build_week_task_for_a_deleted_executive_says_so_and_builds_nothing(policy):
+    summary = tasks.build_week_task.delay("2026-11-25", executive_id=987654).get()
+    assert summary["messages"] == ["No executive with id 987654: nothing built."]
+    assert summary["sheets"] == [] and not CallSheet.objects.exists()

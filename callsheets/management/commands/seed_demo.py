@@ -40,4 +40,3 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {rows[0][2]})")
         for role, email, _ in rows:
             self.stdout.write(f"  {role:<15} {email}")
-        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/\n")
