@@ -79,3 +79,12 @@ class FlagAdmin(admin.ModelAdmin):
     autocomplete_fields = ["customer", "ticket", "contact", "raised_by", "dismissed_by"]
     raw_id_fields = ["sheet", "call"]
     readonly_fields = ["created_at", "updated_at", "scheduled_at", "called_at", "closed_at", "lead_notified_at"]
+
+
+@admin.register(FlagNote)
+class FlagNoteAdmin(admin.ModelAdmin):
+    list_display = ["flag", "author", "made_urgent", "created_at"]
+    list_filter = ["made_urgent"]
+    search_fields = ["text", "flag__customer__name"]
+    list_select_related = ["flag__customer", "author"]
+    raw_id_fields = ["flag", "author"]
