@@ -51,8 +51,14 @@ def executive_upsert(
         raise ValidationError(f"{email!r} is not an e-mail address.") from None
     validate_timezone(timezone)
     weekday, start_time = parse_slot(slot)
+    if not 0 < duration_minutes <= 480:
+        raise ValidationError(f"--duration must be between 1 and 480 minutes, not {duration_minutes}.")
     if not 0 < minutes_per_call <= duration_minutes:
         raise ValidationError(f"--minutes-per-call must be between 1 and {duration_minutes}, not {minutes_per_call}.")
+    if not (name or "").strip():
+        raise ValidationError("--name must not be empty.")
+    if len(title or "") > 120:
+        raise ValidationError(f"--title is {len(title)} characters long; at most 120 fit.")
     first, _, last = (name or "").strip().partition(" ")
     User = get_user_model()
     user, created = User.objects.get_or_create(username=email, defaults={"email": email})

@@ -64,11 +64,20 @@ def test_add_executive_creates_then_updates(capsys):
         (["--slot", "10am", "--timezone", "Europe/Oslo"], 'is not like "tue 10:00"'),
         (["--slot", "tue 10:00", "--timezone", "Mars/Olympus"], "“Mars/Olympus” is not a known time zone"),
         (["--slot", "tue 10:00", "--timezone", "Europe/Oslo", "--minutes-per-call", "0"], "--minutes-per-call"),
+        (["--slot", "tue 10:00", "--timezone", "Europe/Oslo", "--duration", "1000"], "--duration must be between 1"),
+        (["--slot", "tue 10:00", "--timezone", "Europe/Oslo", "--duration", "-5"], "--duration must be between 1"),
+        (["--slot", "tue 10:00", "--timezone", "Europe/Oslo", "--title", "x" * 121], "--title is 121 characters"),
     ],
 )
 def test_add_executive_refuses_bad_input_in_one_line(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("add_executive", "ada@example.com", "--name", "Ada", *args)
+    assert not get_user_model().objects.filter(email="ada@example.com").exists()
+
+
+def test_add_executive_refuses_an_empty_name():
+    with pytest.raises(CommandError, match="--name must not be empty"):
+        call_command("add_executive", "ada@example.com", "--name", " ", "--slot", "tue 10:00", "--timezone", "UTC")
     assert not get_user_model().objects.filter(email="ada@example.com").exists()
 
 
