@@ -56,6 +56,9 @@ class _Collector:
                 self.errors.append((self.values.label(name), "is required"))
             return MISSING
         label, raw = self.values[name]
+        if required and f.is_blank(raw):
+            self.errors.append((label, "is required"))
+            return MISSING
         try:
             return cleaner(raw, *args, **kwargs)
         except f.FieldError as exc:

@@ -260,3 +260,43 @@ def test_a_closed_flag_for_the_ticket_is_not_raised_again(run_command, samples, 
     run_command("import_tickets", samples / "freshdesk_tickets.csv", "--format", "freshdesk")
 
     assert Flag.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "header", "row", "column"),
+    [
+        ("import_customers", "external_id,name,domain", ",Nameless id,noid.example", "external_id"),
+        ("import_customers", "external_id,name,domain", "C-900,,blank.example", "name"),
+        (
+            "import_surveys",
+            "external_id,customer_external_id,kind,score,responded_at",
+            "S-900,C-100,nps,5,",
+            "responded_at",
+        ),
+        (
+            "import_surveys",
+            "external_id,customer_external_id,kind,score,responded_at",
+            ",C-100,nps,5,2026-11-20",
+            "external_id",
+        ),
+        (
+            "import_tickets",
+            "external_id,customer_external_id,subject,status,priority,created_at",
+            "T-900,C-100,Blank date,open,normal,",
+            "created_at",
+        ),
+    ],
+)
+def test_a_blank_cell_in_a_required_column_is_a_row_error_not_a_crash(
+    run_command, sample_customers, tmp_path, command, header, row, column
+):
+    path = tmp_path / "blank.csv"
+    path.write_text(f"{header}\n{row}\n")
+    extra = ["--format", "csv"] if command != "import_customers" else []
+
+    code, _, err = run_command(command, path, *extra)
+
+    assert code == 1
+    assert err.strip().splitlines()[0] == f"blank.csv, row 2, column {column}: is required"
+    assert not Customer.objects.filter(external_id="C-900").exists()
+    assert not SurveyResponse.objects.exists() and not SupportTicket.objects.exists()
