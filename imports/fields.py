@@ -23,6 +23,8 @@ def is_blank(raw) -> bool:
 
 
 def text(raw, *, max_length: int, required: bool = False) -> str:
+    if isinstance(raw, dict | list):
+        raise FieldError("must be a string, not a JSON object or list")
     value = "" if raw is None else str(raw).strip()
     if required and not value:
         raise FieldError("is required")
@@ -96,6 +98,8 @@ def integer(raw, *, minimum: int | None = None, maximum: int | None = None, defa
         if default is None:
             raise FieldError("is required")
         return default
+    if isinstance(raw, bool):
+        raise FieldError(f"{str(raw).lower()} is not a whole number")
     try:
         value = int(str(raw).strip()) if not isinstance(raw, int) else raw
     except ValueError:

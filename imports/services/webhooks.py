@@ -34,9 +34,13 @@ def webhook_parse(*, source: str, body: bytes):
     Used on receipt (a bad event gets 400) and again when applying, so both agree.
     """
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        payload = json.loads(body.decode("utf-8"))  # not json.loads(bytes): that also takes UTF-16/32
+    except UnicodeDecodeError:
+        raise RecordInvalid([("body", "is not UTF-8 text")]) from None
+    except json.JSONDecodeError as exc:
         raise RecordInvalid([("body", f"is not JSON ({exc})")]) from None
+    except RecursionError:
+        raise RecordInvalid([("body", "is nested too deeply")]) from None
     if source == WebhookEvent.Source.TICKETS:
         return ticket_formats.from_json(payload), "ticket", ""
     return survey_formats.from_json(payload)

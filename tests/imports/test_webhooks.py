@@ -135,6 +135,31 @@ def test_not_json_is_400(post, client):
     assert response.json()["error"].startswith("body: is not JSON")
 
 
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (json.dumps({"external_id": "T-1"}).encode("utf-16"), "body: is not UTF-8 text"),  # once a 500
+        (b"[" * 100_000 + b"]" * 100_000, "body: is nested too deeply"),  # once a RecursionError 500
+    ],
+)
+def test_a_body_json_cannot_hold_is_400_not_500(post, body, error):
+    response = post(TICKETS, body)
+    assert response.status_code == 400
+    assert response.json()["error"] == error
+    assert not WebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"score": True}, "score"), ({"external_id": ["S-1"]}, "external_id"), ({"comment": {"a": 1}}, "comment")],
+)
+def test_a_json_value_of_the_wrong_type_is_400_naming_it(post, acme, changes, field):
+    payload = {"external_id": "S-1", "customer_external_id": acme.external_id, "kind": "nps", "score": 3}
+    response = post(SURVEYS, {**payload, "responded_at": "2026-11-20", **changes})
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+
+
 def test_a_field_that_does_not_validate_is_400_naming_it(post, client):
     response = post(TICKETS, zendesk_ticket(created_at="last tuesday"))
     assert response.status_code == 400
