@@ -24,11 +24,11 @@ def pytest_runtest_setup(item):
         item.get_closest_marker("postgres")
         and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
     ):
-        _skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://…")
+        _skip_or_fail(f"{item.nodeid} needs PostgreSQL: set DATABASE_URL=postgres://…")
     if item.get_closest_marker("redis") and not settings.REDIS_URL:
-        _skip_or_fail("needs Redis and a real Celery worker: set REDIS_URL=redis://…")
+        _skip_or_fail(f"{item.nodeid} needs Redis and a real Celery worker: set REDIS_URL=redis://…")
     if item.get_closest_marker("browser") and not Path(CHROMIUM).exists():
-        _skip_or_fail("needs Debian's chromium package (apt-get install chromium)")
+        _skip_or_fail(f"{item.nodeid} needs Debian's chromium package (apt-get install chromium)")
 
 
 @pytest.fixture(scope="session")
