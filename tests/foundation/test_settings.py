@@ -82,6 +82,25 @@ def test_bad_database_url_is_one_line_and_non_zero():
     ]
 
 
+@pytest.mark.parametrize(
+    ("url", "shown", "reason"),
+    [
+        (
+            "sqlite:////nonexistent-dir/x.sqlite3",
+            "sqlite:////nonexistent-dir/x.sqlite3",
+            "unable to open database file",
+        ),
+        ("postgres://ceo:hunter2@127.0.0.1:1/x", "postgres://ceo:***@127.0.0.1:1/x", "connection to server"),
+    ],
+)
+def test_a_database_that_cannot_be_reached_is_one_line_not_a_traceback(url, shown, reason):
+    result = run_manage("migrate", DEBUG="true", DATABASE_URL=url)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: the database of DATABASE_URL={shown!r} cannot be used: ")
+    assert reason in lines[0] and "hunter2" not in result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = run_manage("check", DEBUG="false")
     assert result.returncode != 0
