@@ -137,3 +137,16 @@ def test_bad_schedule_settings_are_one_line(name, value, message):
     assert result.stderr.strip().splitlines() == [
         f"error: {message}: use mon, tue, … sun." if "weekday" in message else f"error: {message} (0-23)."
     ]
+
+
+def test_queueing_a_task_with_redis_down_gives_up_quickly():
+    """With Celery's default 20 one-second result-store retries a webhook was answered after 20 s."""
+    from celery.backends.redis import RedisBackend
+
+    from ceocalls.celery import app
+
+    backend = RedisBackend(app=app, url="redis://127.0.0.1:1/0")  # builds the client, connects to nothing
+    policy = backend.retry_policy
+    assert policy["max_retries"] * policy["interval_max"] <= 1
+    assert backend.connparams["socket_connect_timeout"] <= 2
+    assert app.conf.broker_connection_timeout <= 2
