@@ -5,6 +5,7 @@ A bad value raises ImproperlyConfigured with one sentence naming the variable, s
 """
 
 import os
+import zoneinfo
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -69,6 +70,13 @@ def database_from_url(url: str, base_dir) -> dict:
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def env_timezone(name: str, default: str) -> str:
+    value = env_str(name, default).strip() or default
+    if value not in zoneinfo.available_timezones():
+        raise ImproperlyConfigured(f"{name}={value!r} is not a known time zone; use an IANA name such as Europe/Oslo.")
+    return value
 
 
 def env_hour(name: str, default: int) -> int:

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_hour, env_int, env_list, env_str, env_weekday
+from .env import database_from_url, env_bool, env_hour, env_int, env_list, env_str, env_timezone, env_weekday
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -92,7 +92,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 

@@ -139,6 +139,14 @@ def test_bad_schedule_settings_are_one_line(name, value, message):
     ]
 
 
+def test_an_unknown_time_zone_is_one_line_not_a_traceback():
+    result = run_manage("check", DEBUG="true", TIME_ZONE="Mars/Base")  # once a ValueError traceback
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "error: TIME_ZONE='Mars/Base' is not a known time zone; use an IANA name such as Europe/Oslo."
+    ]
+
+
 def test_queueing_a_task_with_redis_down_gives_up_quickly():
     """With Celery's default 20 one-second result-store retries a webhook was answered after 20 s."""
     from celery.backends.redis import RedisBackend
