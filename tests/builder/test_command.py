@@ -64,6 +64,7 @@ def test_executive_option_builds_only_that_sheet(data, executive):
     ("args", "message"),
     [
         (["--week", "2026-13-45"], "--week '2026-13-45' is not a date like 2026-11-23 (YYYY-MM-DD)."),
+        (["--week", "0001-01-01"], "--week '0001-01-01' is outside the years a call sheet can have (1900–2999)."),
         (
             ["--executive", "nobody@example.com"],
             "--executive 'nobody@example.com': no executive has that e-mail address.",

@@ -10,9 +10,12 @@ from callsheets.models import Executive
 
 def _week(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--week {value!r} is not a date like 2026-11-23 (YYYY-MM-DD).") from None
+    if not 1900 <= day.year <= 2999:  # year 1 has no week before it: an OverflowError deep in the builder
+        raise CommandError(f"--week {value!r} is outside the years a call sheet can have (1900–2999).")
+    return day
 
 
 class Command(BaseCommand):
