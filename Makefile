@@ -16,6 +16,7 @@ $(VENV)/.installed: requirements.txt
 
 # Development server on SQLite with in-process tasks, demo data and this and next week's sheets.
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

@@ -104,7 +104,9 @@ class SlotForm(forms.Form):
     weekday = forms.TypedChoiceField(
         choices=[("", "No slot"), *WEEKDAYS], coerce=int, empty_value=None, required=False, label="Day"
     )
-    start_time = forms.TimeField(required=False, label="Starts", widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(
+        required=False, label="Starts", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     duration_minutes = forms.IntegerField(min_value=1, max_value=480, label="Minutes")
     minutes_per_call = forms.IntegerField(min_value=1, max_value=480, label="Per call")
     timezone = forms.CharField(max_length=64, label="Time zone", widget=forms.TextInput(attrs={"list": "timezones"}))

@@ -162,6 +162,8 @@ def test_bulk_without_a_resolution_keeps_the_selection_and_says_why(client):
     assert "Say what was done." in html
     assert f'name="ids" value="{a.pk}" aria-label="Select commitment {a.pk}" checked' in html
     assert Commitment.objects.get(pk=a.pk).status == "open"
+    # The missing resolution is said beside its field; no empty red box above the form.
+    assert 'id="bulk-errors"' not in html
 
 
 def test_bulk_reassign_and_move(client):

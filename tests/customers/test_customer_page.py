@@ -119,3 +119,13 @@ def test_page_query_count_is_fixed(client, acme):
         CommitmentFactory(call=CallLogFactory(customer=acme))
     assert queries() == before
     assert before <= 32  # 19 for the page, the rest for the builder's explanation
+
+
+def test_timeline_says_which_zone_its_times_are_in(client, settings):
+    # The sheet shows an executive's calls in their own zone; the timeline shows the server's,
+    # so it has to say which, or the same call reads 20:47 on one page and 19:47 on the other.
+    settings.TIME_ZONE = "UTC"
+    customer = CustomerFactory()
+    client.force_login(AdminFactory())
+    html = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "Timeline <span" in html and "times in UTC" in html

@@ -66,3 +66,10 @@ def test_bad_slot_is_refused_beside_the_field_and_nothing_changes(client, overri
 def test_unknown_executive_is_404(client):
     client.force_login(AdminFactory())
     assert client.post("/program/executives/999999/", {}).status_code == 404
+
+
+def test_slot_start_is_shown_without_seconds(client):
+    ExecutiveFactory(start_time=time(14, 0))
+    client.force_login(AdminFactory())
+    body = client.get("/program/executives/").content.decode()
+    assert 'value="14:00"' in body and "14:00:00" not in body

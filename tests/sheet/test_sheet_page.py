@@ -126,7 +126,18 @@ def test_any_day_of_a_week_opens_that_weeks_monday(client):
     assert response["Location"] == f"/sheet/{sheet.week_start}/?executive={sheet.executive.pk}"
 
 
-@pytest.mark.parametrize("path", ["/sheet/2026-13-45/", "/sheet/2026-02-30/print/", "/sheet/?executive=abc"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sheet/2026-13-45/",
+        "/sheet/2026-02-30/print/",
+        "/sheet/?executive=abc",
+        "/sheet/0001-01-01/",  # a Monday with no week before it: once an OverflowError (500)
+        "/sheet/0001-01-01/print/",
+        "/sheet/9999-12-27/",  # a Monday with no week after it
+        "/sheet/9999-12-31/",
+    ],
+)
 def test_impossible_dates_and_ids_are_404_not_500(client, path):
     client.force_login(ExecutiveFactory().user)
     assert client.get(path).status_code == 404
