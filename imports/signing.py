@@ -19,7 +19,8 @@ def zendesk_sign(body: bytes, timestamp: str, secret: str) -> str:
 def signature_ok(body: bytes, header: str, secret: str) -> bool:
     if not (secret and header):
         return False
-    return hmac.compare_digest(sign(body, secret).encode(), header.strip().encode())
+    # Hex is case-insensitive: some senders print their digests in upper case.
+    return hmac.compare_digest(sign(body, secret).encode(), header.strip().lower().encode())
 
 
 def zendesk_signature_ok(body: bytes, signature: str, timestamp: str, secret: str) -> bool:
