@@ -20,8 +20,9 @@ run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py build_callsheets --week $$(date +%F)
+	# Next week first: flags belong on the sheet still ahead, so a second `make run` changes nothing.
 	$(PY) manage.py build_callsheets
+	$(PY) manage.py build_callsheets --week $$(date +%F)
 	@$(PY) manage.py seed_demo --logins
 	@echo "Sign in at http://$(HOST):$(PORT)/accounts/login/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
