@@ -11,6 +11,7 @@ class ImportCommand(BaseCommand):
 
     formats: tuple[str, ...] = ("csv",)
     default_format: str | None = "csv"
+    # Each command defines run_import(*, stream, name, file_format, dry_run, on_error) -> ImportResult.
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="path of the CSV file (UTF-8, comma-separated, header row)")
@@ -34,9 +35,6 @@ class ImportCommand(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{file}: cannot be read ({exc.strerror})") from None
         self.report(result)
-
-    def run_import(self, **kwargs) -> ImportResult:
-        raise NotImplementedError
 
     def report(self, result: ImportResult) -> None:
         if result.flags_raised:
