@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..formats import CsvFormat
@@ -133,6 +134,21 @@ def run_import(
         rows.detach()
         result.release()
     return result
+
+
+def write_one(writer: BatchWriter, record) -> ImportResult:
+    """Writes one record (a webhook's) through the same writer as a file row; raises ValidationError
+    with the row's message when it is refused (no matching customer). Call inside a transaction."""
+    result = ImportResult(file="webhook")
+    writer.write([(None, record)], result)
+    result.release()
+    if not result.ok:
+        raise ValidationError(result.errors[0].message)
+    return result
+
+
+def outcome_of(result: ImportResult) -> str:
+    return next(n for n in ("created", "updated", "unchanged") if getattr(result, n))
 
 
 def _read_and_write(rows: CsvRows, bound, fmt: CsvFormat, writer, result: ImportResult, progress) -> None:

@@ -2,7 +2,6 @@
 
 from typing import BinaryIO
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -12,7 +11,7 @@ from customers.models import SurveyResponse
 from ..formats.surveys import SURVEY_FORMATS
 from ..matching import CustomerMatcher
 from ..records import MISSING, SurveyRecord
-from .runner import BATCH_SIZE, ImportResult, run_import
+from .runner import BATCH_SIZE, ImportResult, outcome_of, run_import, write_one
 
 FIELDS = ["kind", "score", "responded_at", "comment"]
 
@@ -99,10 +98,5 @@ def surveys_import(*, stream: BinaryIO, name: str, file_format: str, dry_run: bo
 @transaction.atomic
 def survey_upsert(*, record: SurveyRecord) -> str:
     """Applies one response from a webhook; returns what it did. Raises ValidationError (no customer)."""
-    result = ImportResult(file="webhook")
-    SurveyWriter().write([(None, record)], result)
-    result.release()
-    if not result.ok:
-        raise ValidationError(result.errors[0].message)
-    outcome = next(n for n in ("created", "updated", "unchanged") if getattr(result, n))
-    return f"survey response {record.source} {record.external_id} {outcome}"
+    result = write_one(SurveyWriter(), record)
+    return f"survey response {record.source} {record.external_id} {outcome_of(result)}"

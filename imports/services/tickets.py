@@ -3,7 +3,6 @@
 from typing import BinaryIO
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +13,7 @@ from ..formats.tickets import TICKET_FORMATS
 from ..matching import CustomerMatcher
 from ..records import MISSING, TicketRecord
 from .flags import flag_raise_for_ticket
-from .runner import BATCH_SIZE, ImportResult, run_import
+from .runner import BATCH_SIZE, ImportResult, outcome_of, run_import, write_one
 
 FIELDS = [
     "subject",
@@ -130,11 +129,6 @@ def tickets_import(*, stream: BinaryIO, name: str, file_format: str, dry_run: bo
 @transaction.atomic
 def ticket_upsert(*, record: TicketRecord) -> str:
     """Applies one ticket from a webhook; returns what it did. Raises ValidationError (no customer)."""
-    result = ImportResult(file="webhook")
-    TicketWriter(skip_stale=True).write([(None, record)], result)
-    result.release()
-    if not result.ok:
-        raise ValidationError(result.errors[0].message)
-    outcome = next(n for n in ("created", "updated", "unchanged") if getattr(result, n))
+    result = write_one(TicketWriter(skip_stale=True), record)
     flag = ", flag raised" if result.flags_raised else ""
-    return f"ticket {record.source} #{record.external_id} {outcome}{flag}"
+    return f"ticket {record.source} #{record.external_id} {outcome_of(result)}{flag}"
