@@ -156,6 +156,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Friday's build of next week's sheets; the hour is local to CELERY_TIMEZONE.
 CALLSHEETS_BUILD_WEEKDAY = env_weekday("CALLSHEETS_BUILD_WEEKDAY", "fri")
 CALLSHEETS_BUILD_HOUR = env_hour("CALLSHEETS_BUILD_HOUR", 6)
+WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60)
+if WEBHOOK_SWEEP_SECONDS < 1:
+    raise ImproperlyConfigured(f"WEBHOOK_SWEEP_SECONDS={WEBHOOK_SWEEP_SECONDS} must be at least 1 (seconds).")
 CELERY_BEAT_SCHEDULE = {
     "build-next-weeks-callsheets": {
         "task": "callsheets.tasks.build_next_week",
@@ -164,7 +167,7 @@ CELERY_BEAT_SCHEDULE = {
     # Applies webhook events whose own task never ran (broker or worker down when they came in).
     "apply-pending-webhook-events": {
         "task": "imports.tasks.apply_pending_webhook_events",
-        "schedule": env_int("WEBHOOK_SWEEP_SECONDS", 60),
+        "schedule": WEBHOOK_SWEEP_SECONDS,
     },
 }
 

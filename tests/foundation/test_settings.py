@@ -158,3 +158,9 @@ def test_queueing_a_task_with_redis_down_gives_up_quickly():
     assert policy["max_retries"] * policy["interval_max"] <= 1
     assert backend.connparams["socket_connect_timeout"] <= 2
     assert app.conf.broker_connection_timeout <= 2
+
+
+def test_a_sweep_interval_below_one_second_is_refused_in_one_line():
+    result = run_manage("check", DEBUG="true", WEBHOOK_SWEEP_SECONDS="0")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == ["error: WEBHOOK_SWEEP_SECONDS=0 must be at least 1 (seconds)."]
