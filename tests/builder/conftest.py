@@ -1,12 +1,20 @@
 from datetime import UTC, date, datetime, time
 
 import pytest
+import time_machine
 
 from tests.factories import ContactFactory, CustomerFactory, ExecutiveFactory, ScoringPolicyFactory
 
 # Sunday 22 Nov 2026, 12:00 UTC: the week being built is Monday 23 Nov – Sunday 29 Nov.
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 NEXT_WEEK = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """Every builder test runs at NOW: factories' times (timezone.now() - 3 days) stay relative to it."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

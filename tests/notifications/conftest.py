@@ -1,11 +1,20 @@
 import pytest
+import time_machine
 
 
 @pytest.fixture
-def frozen_now(monkeypatch):
-    """frozen_now(aware_datetime) makes django.utils.timezone.now() return it (and localdate follow)."""
+def frozen_now():
+    """frozen_now(aware_datetime) stops the clock there (timezone.now(), localdate and the database's
+    Python-side defaults follow); calling it again moves the clock."""
+    travellers = []
 
     def freeze(moment):
-        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+        if travellers:
+            travellers.pop().stop()
+        traveller = time_machine.travel(moment, tick=False)
+        traveller.start()
+        travellers.append(traveller)
 
-    return freeze
+    yield freeze
+    for traveller in travellers:
+        traveller.stop()
