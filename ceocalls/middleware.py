@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
@@ -26,12 +27,11 @@ def session_end_reason(session, now: float) -> str | None:
     """Why this session is over, in words, or None while it may go on."""
     signed_in_at = session.get(SIGNED_IN_AT, now)
     last_seen_at = session.get(LAST_SEEN_AT, signed_in_at)
-    if now - signed_in_at >= settings.SESSION_ABSOLUTE_HOURS * 3600:
-        return f"You were signed out {settings.SESSION_ABSOLUTE_HOURS} hours after signing in. Please sign in again."
-    if now - last_seen_at >= settings.SESSION_IDLE_MINUTES * 60:
-        return (
-            f"You were signed out after {settings.SESSION_IDLE_MINUTES} minutes without activity. Please sign in again."
-        )
+    hours, minutes = settings.SESSION_ABSOLUTE_HOURS, settings.SESSION_IDLE_MINUTES
+    if now - signed_in_at >= hours * 3600:
+        return f"You were signed out {hours} hour{pluralize(hours)} after signing in. Please sign in again."
+    if now - last_seen_at >= minutes * 60:
+        return f"You were signed out after {minutes} minute{pluralize(minutes)} without activity. Please sign in again."
     return None
 
 
