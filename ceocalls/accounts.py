@@ -13,6 +13,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's form, but an active user without a password yet (an executive added by `add_executive`
     without --password) may set a first one through the e-mailed link too."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail"
+
     def get_users(self, email):
         field = get_user_model().get_email_field_name()
         users = get_user_model()._default_manager.filter(**{f"{field}__iexact": email, "is_active": True})

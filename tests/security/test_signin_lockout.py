@@ -52,7 +52,7 @@ def test_the_sixth_wrong_password_locks_and_the_right_one_waits_for_the_cool_off
     sixth = sign_in(client, MAYA, "guess")
     assert locked(sixth)
     body = sixth.content.decode()
-    assert "You can try again in 15 minutes</strong>, after 09:15 (UTC)" in body
+    assert "You can try again in 15 minutes</strong>, after 09:15 UTC." in body
     assert "this account from this address" in body and reverse("password_reset") in body
 
     assert locked(sign_in(client, MAYA, PASSWORD))  # the right password, refused while locked
