@@ -178,3 +178,9 @@ def test_change_password_keeps_this_session_and_ends_the_others(client):
 def test_change_password_needs_a_signed_in_user(client):
     response = client.get(reverse("password_change"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_admins_change_password_link_shows_the_same_page(client):
+    client.force_login(UserFactory(is_staff=True, roles=["Program admins"]))
+    page = client.get(reverse("admin:password_change"))
+    assert page.status_code == 200 and "Change your password" in page.content.decode()
