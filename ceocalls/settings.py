@@ -107,9 +107,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# --- Sign-in that resists guessing (README, "Security and reliability"). django-axes counts wrong
-# passwords per account at one address, per address and per account, each against its own limit
-# (ceocalls/signin.py); the locked pair gets the lockout page until LOGIN_COOLOFF_MINUTES have passed.
+# --- Sign-in that resists guessing (README, "Signing in"). django-axes counts wrong passwords per
+# account at one address, per address and per account, each against its own limit (ceocalls/signin.py);
+# a locked group gets the lockout page until LOGIN_COOLOFF_MINUTES after its last counted failure.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before the password is checked
     "django.contrib.auth.backends.ModelBackend",
