@@ -1,4 +1,8 @@
-"""Celery tasks for the call-list builder: thin, they call the service and return a small summary."""
+"""Celery tasks for the call-list builder: thin, they call the service and return a small summary.
+
+Their time limits are CELERY_TASK_TIME_LIMIT / CELERY_TASK_SOFT_TIME_LIMIT, below the broker's
+visibility timeout (README, "Background jobs: time limits").
+"""
 
 from datetime import date, timedelta
 
@@ -16,8 +20,6 @@ from .models import Executive
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
-    time_limit=15 * 60,
-    soft_time_limit=14 * 60,
 )
 def build_week_task(self, week_iso: str, executive_id: int | None = None) -> dict:
     """Builds the sheets of the week containing `week_iso` (one executive's when given)."""
@@ -41,8 +43,6 @@ def build_week_task(self, week_iso: str, executive_id: int | None = None) -> dic
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
-    time_limit=15 * 60,
-    soft_time_limit=14 * 60,
 )
 def build_next_week(self) -> dict:
     """Celery beat's Friday job: next week's sheets for every executive."""

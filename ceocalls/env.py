@@ -91,3 +91,12 @@ def env_weekday(name: str, default: str) -> str:
     if day not in WEEKDAYS:
         raise ImproperlyConfigured(f"{name}={os.environ.get(name)!r} is not a weekday: use mon, tue, … sun.")
     return day
+
+
+def env_positive_int(name: str, default: int, *, allow_zero: bool = False) -> int:
+    """A whole number above zero (or zero, when zero means "off"), else one line naming the variable."""
+    value = env_int(name, default)
+    if value < 0 or (value == 0 and not allow_zero):
+        floor = "0 (off) or more" if allow_zero else "at least 1"
+        raise ImproperlyConfigured(f"{name}={value} must be {floor}.")
+    return value

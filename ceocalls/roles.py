@@ -68,6 +68,10 @@ ROLE_PERMISSIONS = {
         "imports.view_webhookevent",
         "imports.change_webhookevent",
         "notifications.view_emaildelivery",
+        # Unlock a sign-in: admin → Axes → Access attempts, delete the attempt (README, "Signing in").
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
     ],
 }
 

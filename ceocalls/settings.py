@@ -1,13 +1,24 @@
 """CEO Calls settings: everything comes from the environment (README, "Configuration")."""
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_hour, env_int, env_list, env_str, env_timezone, env_weekday
+from .env import (
+    database_from_url,
+    env_bool,
+    env_hour,
+    env_int,
+    env_list,
+    env_positive_int,
+    env_str,
+    env_timezone,
+    env_weekday,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,6 +51,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "axes",  # before our apps: its permissions exist when the role groups are synced
+    "ceocalls",
     "customers",
     "callsheets",
     "imports",
@@ -53,9 +66,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ceocalls.middleware.SignedInNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ceocalls.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "ceocalls.urls"
@@ -91,6 +107,44 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Sign-in that resists guessing (README, "Signing in"). django-axes counts wrong passwords per
+# account at one address, per address and per account, each against its own limit (ceocalls/signin.py);
+# a locked group gets the lockout page until LOGIN_COOLOFF_MINUTES after its last counted failure.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Each limit is the wrong password that locks: with 6, five are answered "wrong password" and the sixth locks.
+LOGIN_FAILURE_LIMIT = env_positive_int("LOGIN_FAILURE_LIMIT", 6)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_positive_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, allow_zero=True)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_positive_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20, allow_zero=True)
+LOGIN_COOLOFF_MINUTES = env_positive_int("LOGIN_COOLOFF_MINUTES", 15)
+# Reverse proxies in front of gunicorn that append the client's address to X-Forwarded-For (0: none,
+# REMOTE_ADDR is the client). Too low and every user shares the proxy's address; too high and a client
+# can forge its own.
+TRUSTED_PROXY_COUNT = env_positive_int("TRUSTED_PROXY_COUNT", 0, allow_zero=True)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = (
+    [["username", "ip_address"]]
+    + (["ip_address"] if LOGIN_ADDRESS_FAILURE_LIMIT else [])
+    + (["username"] if LOGIN_ACCOUNT_FAILURE_LIMIT else [])
+)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+# Tries while locked out are refused without moving the end of the wait, so the page can name it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "ceocalls.signin.LoginThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "ceocalls.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "ceocalls.signin.client_ip"
+AXES_USERNAME_CALLABLE = "ceocalls.signin.client_username"
+AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
+AXES_SENSITIVE_PARAMETERS = []  # the lockout warnings name the account and address (passwords are never logged)
+
+# --- Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_ABSOLUTE_HOURS after
+# signing in whatever happens (ceocalls/middleware.py); the cookie never outlives the absolute limit.
+SESSION_ABSOLUTE_HOURS = env_positive_int("SESSION_ABSOLUTE_HOURS", 12)
+SESSION_IDLE_MINUTES = env_positive_int("SESSION_IDLE_MINUTES", 120)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -115,6 +169,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Security: production (DEBUG off) passes `manage.py check --deploy` with no warning.
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Load balancers probe /healthz over plain HTTP; every other path is redirected to HTTPS in production.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -136,9 +192,25 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# A task whose worker dies whole (parent and pool) stays unacknowledged in Redis until the visibility
+# timeout, then goes to another worker: a lost build comes back within about CELERY_VISIBILITY_TIMEOUT.
+# A task still running past it would be delivered twice, so every task's hard limit stays below it
+# (README, "Background jobs: time limits"; checked by `manage.py check`, ceocalls/checks.py).
+CELERY_VISIBILITY_TIMEOUT = env_positive_int("CELERY_VISIBILITY_TIMEOUT", 600)
+CELERY_TASK_TIME_LIMIT = env_positive_int("CELERY_TASK_TIME_LIMIT", 480)
+CELERY_TASK_SOFT_TIME_LIMIT = env_positive_int("CELERY_TASK_SOFT_TIME_LIMIT", 420)
+if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_SOFT_TIME_LIMIT={CELERY_TASK_SOFT_TIME_LIMIT} < CELERY_TASK_TIME_LIMIT={CELERY_TASK_TIME_LIMIT}"
+        f" < CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT} must hold (seconds): a task still running at the"
+        " visibility timeout is delivered twice."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Workers look for abandoned messages every visibility/20 seconds (at most 30), not kombu's ~100.
+    "unacked_restore_interval": max(1, min(30, CELERY_VISIBILITY_TIMEOUT // 20)),
+    "unacked_restore_throttle": 1,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request that queues a task while Redis is down gives up in about a second instead of
 # Celery's 20 one-second result-store retries (a webhook answered after 20 s is retried by its
@@ -250,7 +322,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A 403 (a role that may not open a page, a CSRF failure) is one line: who, path, reason; no traceback.
+    "filters": {"forbidden_one_line": {"()": "ceocalls.logfilters.ForbiddenOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django.request": {"filters": ["forbidden_one_line"]},
+        "django.security.csrf": {"filters": ["forbidden_one_line"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

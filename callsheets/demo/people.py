@@ -3,6 +3,7 @@ and two colleagues who own commitments without holding a role."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -39,6 +40,12 @@ DEMO_USERS = [
 
 def create_demo_users() -> dict[str, object]:
     """Creates the demo users (idempotent) and returns them by e-mail."""
+    if not (settings.DEBUG or settings.TESTING):
+        # Shared logins with a published password have no place on a real server.
+        raise ValueError(
+            f"seed_demo creates logins that share the published password {DEMO_PASSWORD!r}, so it runs only "
+            "with DEBUG=true; on a real server add people with add_executive or the admin."
+        )
     User = get_user_model()
     users = {}
     for person in DEMO_USERS:

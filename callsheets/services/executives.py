@@ -3,6 +3,7 @@ from datetime import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -61,6 +62,12 @@ def executive_upsert(
         raise ValidationError(f"--title is {len(title)} characters long; at most 120 fit.")
     first, _, last = (name or "").strip().partition(" ")
     User = get_user_model()
+    if password:
+        # AUTH_PASSWORD_VALIDATORS, as the password pages apply them; judged against the person's own name and e-mail.
+        try:
+            validate_password(password, user=User(username=email, email=email, first_name=first, last_name=last))
+        except ValidationError as exc:
+            raise ValidationError(f"--password is refused: {' '.join(exc.messages)}") from None
     user, created = User.objects.get_or_create(username=email, defaults={"email": email})
     user.email, user.first_name, user.last_name = email, first, last
     if password:
