@@ -26,19 +26,18 @@ def user_label(user) -> str:
     return f"{name} <{user.email}>" if name and user.email else (name or user.email or user.get_username())
 
 
-def _locked(ids: Iterable[int], by: AbstractBaseUser) -> list[Commitment]:
+def _locked(ids: Iterable[int], by: AbstractBaseUser, *, lock: bool = True) -> list[Commitment]:
     ids = sorted({int(i) for i in ids})
     if not ids:
         raise ValidationError("Select at least one commitment.")
     if len(ids) > MAX_BULK:
         raise ValidationError(f"Select at most {MAX_BULK} commitments at a time, not {len(ids)}.")
-    rows = list(
-        Commitment.objects.for_reviewer(by)
-        .filter(id__in=ids)
-        .select_for_update(of=("self",))
-        .select_related("owner", "customer")
-        .order_by("id")
-    )
+    rows = Commitment.objects.for_reviewer(by).filter(id__in=ids).order_by("id")
+    if lock:
+        rows = rows.select_for_update(of=("self",)).select_related("owner", "customer")
+    else:
+        rows = rows.select_related("owner", "customer", "call__executive__user")
+    rows = list(rows)
     missing = len(ids) - len(rows)
     if missing:
         raise ValidationError(
@@ -192,3 +191,18 @@ def commitment_move_due(*, commitment_id: int, by: AbstractBaseUser, due_date: d
 
 def commitment_mark_told(*, commitment_id: int, by: AbstractBaseUser, told: bool = True) -> None:
     commitment_bulk_mark_told(commitment_ids=[commitment_id], by=by, told=told)
+
+
+BULK_VERBS = {"done": "marked done", "drop": "dropped", "reassign": "reassigned", "move_due": "moved"}
+
+
+def commitment_bulk_check(*, commitment_ids: Iterable[int], by: AbstractBaseUser, action: str) -> list[Commitment]:
+    """The rows a bulk action would change, checked as the action itself checks them, without writing.
+
+    For a confirmation step: it raises the same ValidationError the action would, so the user is never
+    asked to confirm what would be refused. The action checks again under its row locks.
+    """
+    rows = _locked(commitment_ids, by, lock=False)
+    if action in BULK_VERBS:
+        _require_open(rows, BULK_VERBS[action])
+    return rows
