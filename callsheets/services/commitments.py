@@ -72,6 +72,18 @@ def _apply(
     return rows
 
 
+def _owner_refusal(owner) -> str:
+    return "" if owner is not None and owner.is_active else "Choose an active user as the new owner."
+
+
+def _due_refusal(due_date: date | None) -> str:
+    if due_date is None:
+        return "Choose the new due date."
+    if due_date < timezone.localdate():
+        return f"The new due date {due_date:%d %b %Y} is in the past."
+    return ""
+
+
 def _stamp(c: Commitment) -> None:
     c.updated_at = timezone.now()
 
@@ -119,8 +131,8 @@ def commitment_bulk_reassign(
     *, commitment_ids: Iterable[int], by: AbstractBaseUser, owner: AbstractBaseUser, note: str = ""
 ) -> list[Commitment]:
     """Gives open commitments a new owner; rows already owned by `owner` are left as they are."""
-    if owner is None or not owner.is_active:
-        raise ValidationError("Choose an active user as the new owner.")
+    if refused := _owner_refusal(owner):
+        raise ValidationError(refused)
     rows = _locked(commitment_ids, by)
     _require_open(rows, "reassigned")
     rows = [c for c in rows if c.owner_id != owner.pk]
@@ -140,10 +152,8 @@ def commitment_bulk_move_due(
     *, commitment_ids: Iterable[int], by: AbstractBaseUser, due_date: date, note: str = ""
 ) -> list[Commitment]:
     """Moves the due date of open commitments; a date in the past is refused."""
-    if due_date is None:
-        raise ValidationError("Choose the new due date.")
-    if due_date < timezone.localdate():
-        raise ValidationError(f"The new due date {due_date:%d %b %Y} is in the past.")
+    if refused := _due_refusal(due_date):
+        raise ValidationError(refused)
     rows = _locked(commitment_ids, by)
     _require_open(rows, "moved")
     rows = [c for c in rows if c.due_date != due_date]
@@ -206,3 +216,63 @@ def commitment_bulk_check(*, commitment_ids: Iterable[int], by: AbstractBaseUser
     if action in BULK_VERBS:
         _require_open(rows, BULK_VERBS[action])
     return rows
+
+
+def commitment_update_errors(
+    commitment: Commitment, *, promise: str | None = None, owner=None, due_date: date | None = None
+) -> dict[str, str]:
+    """What `commitment_update` would refuse, as {field: sentence}; empty when it is fine.
+
+    Only fields that change are checked: an overdue commitment's text can be corrected without
+    moving its due date. The admin's change form shows these beside its fields.
+    """
+    errors = {}
+    if promise is not None and promise.strip() != commitment.promise and not promise.strip():
+        errors["promise"] = "Say what was promised."
+    moves = {
+        "owner": owner is not None and owner.pk != commitment.owner_id,
+        "due_date": due_date is not None and due_date != commitment.due_date,
+    }
+    for field in (f for f, changes in moves.items() if changes):
+        if commitment.status != Commitment.Status.OPEN:
+            errors[field] = (
+                f"This commitment is {commitment.get_status_display().lower()}; only an open one can change."
+            )
+        elif refused := (_owner_refusal(owner) if field == "owner" else _due_refusal(due_date)):
+            errors[field] = refused
+    return errors
+
+
+@transaction.atomic
+def commitment_update(
+    *,
+    commitment_id: int,
+    by: AbstractBaseUser,
+    promise: str | None = None,
+    owner=None,
+    due_date: date | None = None,
+    note: str = "",
+) -> Commitment:
+    """Changes the supplied fields of one commitment (its words, owner, due date), each change recorded.
+
+    The admin's change form saves through this. Status changes are not here: they are
+    `commitment_complete` and `commitment_drop`. A field given with its current value is no change.
+    """
+    (c,) = _locked([commitment_id], by)
+    errors = commitment_update_errors(c, promise=promise, owner=owner, due_date=due_date)
+    if errors:
+        raise ValidationError(errors)
+    changes: list[tuple[str, str, str]] = []
+    if promise is not None and promise.strip() != c.promise:
+        changes.append(("promise", c.promise, promise.strip()))
+        c.promise = promise.strip()
+    if owner is not None and owner.pk != c.owner_id:
+        changes.append(("owner", user_label(c.owner), user_label(owner)))
+        c.owner = owner
+    if due_date is not None and due_date != c.due_date:
+        changes.append(("due_date", c.due_date.isoformat(), due_date.isoformat()))
+        c.due_date = due_date
+    if changes:
+        _stamp(c)
+        _apply([c], by, [field for field, _, _ in changes], lambda _: changes, note=note.strip())
+    return c
