@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ceocalls.redirects import safe_next
 
 from ..forms import commitments as forms
-from ..models import Commitment
+from ..models import Commitment, overdue_today
 from ..services import commitments as services
 from ..templatetags.sheet_tags import person
 
@@ -61,7 +60,7 @@ def commitment_list(request):
 
 
 def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status=200):
-    user, today = request.user, timezone.localdate()
+    user, today = request.user, overdue_today()
     scope = _scope(user)
     form = forms.CommitmentFilterForm(params, scope=scope)
     page = None
@@ -73,11 +72,7 @@ def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status
             c.age_days = (today - timezone.localdate(c.created_at)).days
     else:
         status = 400
-    totals = scope.aggregate(
-        open=Count("id", filter=Q(status=Commitment.Status.OPEN)),
-        overdue=Count("id", filter=Q(status=Commitment.Status.OPEN, due_date__lt=today)),
-        all=Count("id"),
-    )
+    totals = scope.totals(today)
     query = params.copy()
     query.pop("page", None)
     # Where the bulk form returns to: this list with its filters and page, whatever URL rendered it.
@@ -116,7 +111,7 @@ def _cell(value) -> str:
 
 
 def _csv_rows(queryset):
-    today = timezone.localdate()
+    today = overdue_today()
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)
     rows = queryset.select_related("customer", "owner", "call__executive__user")
@@ -236,7 +231,7 @@ ACTION_FORMS = {
 def _detail_context(commitment, bound=None):
     context = {
         "commitment": commitment,
-        "today": timezone.localdate(),
+        "today": overdue_today(),
         "changes": commitment.changes.select_related("by"),
     }
     for action, form_class in ACTION_FORMS.items():
