@@ -59,7 +59,7 @@ def commitment_list(request):
     return _render_list(request, request.GET)
 
 
-def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status=200):
+def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status=200, back: str = ""):
     user, today = request.user, overdue_today()
     scope = _scope(user)
     form = forms.CommitmentFilterForm(params, scope=scope)
@@ -75,10 +75,12 @@ def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status
     totals = scope.totals(today)
     query = params.copy()
     query.pop("page", None)
-    # Where the bulk form returns to: this list with its filters and page, whatever URL rendered it.
-    back = params.copy()
-    back.pop("format", None)
-    back_url = reverse("commitments:list") + (f"?{back.urlencode()}" if back else "")
+    # Where the bulk form returns to: this list with its filters and page, whatever URL rendered it
+    # (after a refused bulk action, that is /commitments/bulk/: its `next` is kept instead).
+    if not back:
+        here = params.copy()
+        here.pop("format", None)
+        back = reverse("commitments:list") + (f"?{here.urlencode()}" if here else "")
     sort_query = query.copy()
     sort_query.pop("sort", None)
     context = {
@@ -87,7 +89,7 @@ def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status
         "totals": totals,
         "today": today,
         "query": query.urlencode(),
-        "back": back_url,
+        "back": back,
         "sort_query": sort_query.urlencode(),
         "current_sort": params.get("sort") or "attention",
         "bulk_form": bulk_form or forms.BulkActionForm(),
@@ -200,7 +202,7 @@ def commitment_bulk(request):
             messages.success(request, _bulk_done(action, len(changed), len(set(ids)), data))
             return HttpResponseRedirect(back)
     params = QueryDict(urlsplit(back).query)
-    return _render_list(request, params, bulk_form=form, selected=request.POST.getlist("ids"), status=400)
+    return _render_list(request, params, bulk_form=form, selected=request.POST.getlist("ids"), status=400, back=back)
 
 
 def _confirm_page(request, form, rows, back):
