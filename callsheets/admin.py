@@ -9,9 +9,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from ceocalls.admin_actions import run_each
+
+from . import admin_calls  # noqa: F401 - registers calls, commitments and their history
 from .builder import build_week
 from .forms.policy import ScoringPolicyForm
-from .models import CallLog, CallSheet, Commitment, CommitmentChange, Executive, ScoringPolicy, SheetEntry
+from .models import CallSheet, Executive, ScoringPolicy, SheetEntry
+from .services import calls as call_services
 
 
 @admin.register(Executive)
@@ -48,9 +52,11 @@ def _reasons_html(reasons) -> str:
 class SheetEntryInline(admin.TabularInline):
     model = SheetEntry
     extra = 0
-    # The build fills sheets; here an admin reads why and can move or skip an entry (Sheet entries to add one).
+    # The build fills sheets; an entry is skipped or put back with the actions of "Sheet entries".
     fields = ["position", "customer", "contact", "score", "is_backup", "is_listening", "status", "flag", "why"]
-    readonly_fields = ["customer", "contact", "score", "flag", "why"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -68,7 +74,8 @@ class CallSheetAdmin(admin.ModelAdmin):
     list_select_related = ["executive__user"]
     date_hierarchy = "week_start"
     inlines = [SheetEntryInline]
-    readonly_fields = ["built_at", "inputs_display"]
+    # A sheet is written by the builder only: "Build next week now" and the rebuild action.
+    readonly_fields = ["executive", "week_start", "slot_starts_at", "built_at", "inputs_display"]
     exclude = ["inputs"]
     actions = ["rebuild_week"]
     change_list_template = "admin/callsheets/callsheet/change_list.html"
@@ -79,6 +86,9 @@ class CallSheetAdmin(admin.ModelAdmin):
 
     def has_build_permission(self, request) -> bool:
         return request.user.has_perm("callsheets.build_sheets")
+
+    def has_add_permission(self, request):
+        return False
 
     def changelist_view(self, request, extra_context=None):
         extra = {"can_build": self.has_build_permission(request), **(extra_context or {})}
@@ -147,51 +157,35 @@ class SheetEntryAdmin(admin.ModelAdmin):
     list_filter = ["is_backup", "is_listening", "status", "week_start"]
     search_fields = ["customer__name"]
     list_select_related = ["sheet__executive__user", "customer"]
-    raw_id_fields = ["sheet", "customer", "contact", "flag"]
+    # Written by the builder and the call services; skipping and putting back are the actions.
+    readonly_fields = [
+        "sheet",
+        "week_start",
+        "customer",
+        "contact",
+        "position",
+        "score",
+        "reasons",
+        "signals",
+        "is_backup",
+        "is_listening",
+        "flag",
+        "status",
+    ]
+    actions = ["skip", "put_back"]
 
+    def has_add_permission(self, request):
+        return False
 
-class CommitmentInline(admin.TabularInline):
-    model = Commitment
-    extra = 0
-    fields = ["promise", "owner", "due_date", "status", "customer_told", "resolution"]
-    raw_id_fields = ["owner"]
+    @admin.action(description="Skip (a pending backup moves up)", permissions=["change"])
+    def skip(self, request, queryset):
+        run_each(self, request, queryset, lambda e: call_services.entry_skip(entry_id=e.pk, by=request.user), "skipped")
 
-
-@admin.register(CallLog)
-class CallLogAdmin(admin.ModelAdmin):
-    list_display = ["customer", "executive", "called_at", "outcome", "duration_minutes", "sentiment"]
-    list_filter = ["outcome", "sentiment", "executive"]
-    search_fields = ["customer__name", "notes"]
-    list_select_related = ["customer", "executive__user"]
-    raw_id_fields = ["entry", "customer", "contact", "logged_by"]
-    date_hierarchy = "called_at"
-    inlines = [CommitmentInline]
-
-
-class CommitmentChangeInline(admin.TabularInline):
-    model = CommitmentChange
-    extra = 0
-    readonly_fields = ["at", "by", "field", "old", "new", "note"]
-    can_delete = False
-
-
-@admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
-    list_display = ["promise", "customer", "owner", "due_date", "status", "customer_told"]
-    list_filter = ["status", "customer_told", "due_date"]
-    search_fields = ["promise", "customer__name", "owner__email"]
-    list_select_related = ["customer", "owner"]
-    raw_id_fields = ["call", "customer", "owner"]
-    inlines = [CommitmentChangeInline]
-
-
-@admin.register(CommitmentChange)
-class CommitmentChangeAdmin(admin.ModelAdmin):
-    list_display = ["commitment", "field", "old", "new", "by", "at"]
-    list_filter = ["field"]
-    search_fields = ["commitment__promise", "note"]
-    list_select_related = ["commitment", "by"]
-    raw_id_fields = ["commitment", "by"]
+    @admin.action(description="Put back on the sheet", permissions=["change"])
+    def put_back(self, request, queryset):
+        run_each(
+            self, request, queryset, lambda e: call_services.entry_unskip(entry_id=e.pk, by=request.user), "put back"
+        )
 
 
 @admin.register(ScoringPolicy)

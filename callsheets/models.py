@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from customers.validators import validate_timezone
@@ -251,12 +251,32 @@ class CallLog(models.Model):
         return f"{self.executive} → {self.customer} on {self.called_at:%Y-%m-%d}: {self.get_outcome_display()}"
 
 
+def overdue_today() -> date:
+    """The day "overdue" is judged on by every page, e-mail, CSV and the builder: the server's
+    TIME_ZONE date. (An executive's own zone only decides whether a new due date is in the past.)"""
+    return timezone.localdate()
+
+
+def overdue_q(today: date | None = None) -> Q:
+    """The one definition of an overdue commitment: still open, and due before today."""
+    return Q(status="open", due_date__lt=today or overdue_today())
+
+
 class CommitmentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=Commitment.Status.OPEN)
 
     def overdue(self, today: date | None = None):
-        return self.open().filter(due_date__lt=today or timezone.localdate())
+        return self.filter(overdue_q(today))
+
+    def totals(self, today: date | None = None) -> dict[str, int]:
+        """{"open", "overdue", "all"} in one query: the counts the home page, /commitments/ and the
+        weekly e-mail show as "open" and "overdue now"."""
+        return self.aggregate(
+            open=Count("id", filter=Q(status=Commitment.Status.OPEN)),
+            overdue=Count("id", filter=overdue_q(today)),
+            all=Count("id"),
+        )
 
     def for_reviewer(self, user):
         if user.has_perm("callsheets.view_all_commitments"):
@@ -305,7 +325,8 @@ class Commitment(models.Model):
         return f"{self.promise[:60]} (due {self.due_date:%d %b %Y}, {self.get_status_display().lower()})"
 
     def is_overdue(self, today: date | None = None) -> bool:
-        return self.status == self.Status.OPEN and self.due_date < (today or timezone.localdate())
+        """overdue_q for one row already in memory."""
+        return self.status == self.Status.OPEN and self.due_date < (today or overdue_today())
 
 
 class CommitmentChange(models.Model):

@@ -2,11 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from callsheets.models import CallSheet, Commitment, Executive, SheetEntry
+from callsheets.models import CallSheet, Commitment, Executive, SheetEntry, overdue_today, week_start_of
+from callsheets.selectors.metrics import program_metrics
 from customers import selectors
 from customers.models import Flag
 
@@ -45,8 +45,7 @@ def broker_state() -> str:
 def home(request):
     """Each role's start page; a user with several roles sees each part."""
     user = request.user
-    today = timezone.localdate()
-    context = {"today": today}
+    context = {"today": overdue_today()}
     executive = Executive.objects.filter(user=user).first()
     if executive and roles.role_names(user) == {roles.EXECUTIVES}:
         return redirect("callsheets:current")  # an executive's home is the sheet itself
@@ -66,11 +65,22 @@ def home(request):
         flags = selectors.flags_with_state().filter(raised_by=user)[:15]
         context["my_flags"] = [(flag, selectors.flag_state(flag)) for flag in flags]
     if roles.is_program_admin(user):
-        context["numbers"] = {
-            "active_flags": Flag.objects.active().count(),
-            "urgent_flags": Flag.objects.active().filter(urgency=Flag.Urgency.URGENT).count(),
-            "open_commitments": Commitment.objects.open().count(),
-            "overdue_commitments": Commitment.objects.overdue(today).count(),
-            "executives": Executive.objects.with_slot().count(),
-        }
+        context["numbers"] = _program_today()
     return render(request, "home.html", context)
+
+
+def _program_today() -> dict:
+    """The admin's home numbers, each from the definition /program/, /commitments/ and the weekly
+    e-mail use: this week's calls as program_metrics counts them, "overdue now" as overdue_q."""
+    week = week_start_of(overdue_today())
+    calls = program_metrics(start=week, end=week, calls_only=True)
+    flags, commitments = Flag.objects.waiting_totals(), Commitment.objects.totals()
+    return {
+        "week": week,
+        "calls": calls.total,
+        "executives": sum(1 for e in calls.executives.values() if e.is_active and e.has_slot),
+        "active_flags": flags["waiting"],
+        "urgent_flags": flags["urgent"],
+        "open_commitments": commitments["open"],
+        "overdue_commitments": commitments["overdue"],
+    }

@@ -1,6 +1,12 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ceocalls.admin_actions import action_with_text, run_each, sentence
 
 from .models import Contact, Customer, Flag, FlagNote, SupportTicket, SurveyResponse
+from .services import customers as customer_services
+from .services import flags as flag_services
 
 
 class ContactInline(admin.TabularInline):
@@ -16,6 +22,31 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["name", "external_id", "domain", "contacts__email"]
     inlines = [ContactInline]
     show_full_result_count = False
+    # The lifecycle changes through customer_set_lifecycle: the actions below.
+    readonly_fields = ["lifecycle_status"]
+    actions = ["mark_active", "mark_at_risk", "mark_churned"]
+
+    def _set_lifecycle(self, request, queryset, status):
+        label = Customer.Lifecycle(status).label.lower()
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda c: customer_services.customer_set_lifecycle(customer_id=c.pk, by=request.user, status=status),
+            f"marked {label}",
+        )
+
+    @admin.action(description="Mark active", permissions=["change"])
+    def mark_active(self, request, queryset):
+        self._set_lifecycle(request, queryset, Customer.Lifecycle.ACTIVE)
+
+    @admin.action(description="Mark at risk", permissions=["change"])
+    def mark_at_risk(self, request, queryset):
+        self._set_lifecycle(request, queryset, Customer.Lifecycle.AT_RISK)
+
+    @admin.action(description="Mark churned (never called again)", permissions=["change"])
+    def mark_churned(self, request, queryset):
+        self._set_lifecycle(request, queryset, Customer.Lifecycle.CHURNED)
 
 
 @admin.register(Contact)
@@ -65,8 +96,13 @@ class SurveyResponseAdmin(admin.ModelAdmin):
 class FlagNoteInline(admin.TabularInline):
     model = FlagNote
     extra = 0
+    # Notes are added on /flags/<id>/ through flag_add_note.
     fields = ["author", "text", "made_urgent", "created_at"]
-    raw_id_fields = ["author"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Flag)
@@ -76,9 +112,36 @@ class FlagAdmin(admin.ModelAdmin):
     list_filter = ["status", "urgency", "origin"]
     search_fields = ["customer__name", "reason"]
     list_select_related = ["customer", "raised_by"]
-    autocomplete_fields = ["customer", "ticket", "contact", "raised_by", "dismissed_by"]
-    raw_id_fields = ["sheet", "call"]
-    readonly_fields = ["created_at", "updated_at", "scheduled_at", "called_at", "closed_at", "lead_notified_at"]
+    # A flag is raised on /flags/new/ (or by a ticket tag), placed by the builder, answered by a
+    # call and dismissed with the action below: every one of those writes is a flag_* service.
+    readonly_fields = [f.name for f in Flag._meta.fields]
+    actions = ["dismiss"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Dismiss… (asks why; the lead reads it)", permissions=["change"])
+    def dismiss(self, request, queryset):
+        def run(ids, reason):
+            with transaction.atomic():  # all or nothing, like the bulk actions on /commitments/
+                for flag in queryset.select_related("customer"):
+                    try:
+                        flag_services.flag_dismiss(flag_id=flag.pk, by=request.user, reason=reason)
+                    except ValidationError as exc:
+                        raise ValidationError(f"{flag}: {sentence(exc)} Nothing was dismissed.") from None
+            return f"{len(ids)} flag{'s'[: len(ids) != 1]} dismissed."
+
+        return action_with_text(
+            self,
+            request,
+            queryset,
+            action="dismiss",
+            title="Dismiss these flags",
+            label="Why they are dismissed",
+            button="Dismiss",
+            run=run,
+            help="The support lead who raised each flag reads this reason on the flag's page.",
+        )
 
 
 @admin.register(FlagNote)
@@ -87,4 +150,9 @@ class FlagNoteAdmin(admin.ModelAdmin):
     list_filter = ["made_urgent"]
     search_fields = ["text", "flag__customer__name"]
     list_select_related = ["flag__customer", "author"]
-    raw_id_fields = ["flag", "author"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

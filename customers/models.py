@@ -159,6 +159,21 @@ class SupportTicket(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
+# The detractor rule, the one definition for pages, filters, the builder and the demo:
+# NPS 0–6 (NPS's own detractors) and CSAT 1–2.
+NPS_DETRACTOR_MAX = 6
+CSAT_LOW_MAX = 2
+
+
+class SurveyResponseQuerySet(models.QuerySet):
+    def detractors(self):
+        """Answers that say the customer is unhappy: NPS ≤ NPS_DETRACTOR_MAX or CSAT ≤ CSAT_LOW_MAX."""
+        return self.filter(
+            Q(kind=SurveyResponse.Kind.NPS, score__lte=NPS_DETRACTOR_MAX)
+            | Q(kind=SurveyResponse.Kind.CSAT, score__lte=CSAT_LOW_MAX)
+        )
+
+
 class SurveyResponse(models.Model):
     class Source(models.TextChoices):
         DELIGHTED = "delighted", "Delighted"
@@ -180,6 +195,8 @@ class SurveyResponse(models.Model):
     responded_at = models.DateTimeField()
     imported_at = models.DateTimeField(auto_now=True)
 
+    objects = SurveyResponseQuerySet.as_manager()
+
     class Meta:
         ordering = ["-responded_at", "id"]
         constraints = [
@@ -199,12 +216,20 @@ class SurveyResponse(models.Model):
 
     @property
     def is_detractor(self) -> bool:
-        return (self.kind == self.Kind.NPS and self.score <= 6) or (self.kind == self.Kind.CSAT and self.score <= 2)
+        """SurveyResponse.objects.detractors() for one answer already in memory."""
+        limit = {self.Kind.NPS: NPS_DETRACTOR_MAX, self.Kind.CSAT: CSAT_LOW_MAX}.get(self.kind)
+        return limit is not None and self.score <= limit
 
 
 class FlagQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=Flag.ACTIVE_STATUSES)
+
+    def waiting_totals(self) -> dict[str, int]:
+        """{"waiting", "urgent"}: flags open or scheduled now, and how many of them are urgent (one query)."""
+        return self.active().aggregate(
+            waiting=models.Count("id"), urgent=models.Count("id", filter=Q(urgency=Flag.Urgency.URGENT))
+        )
 
     def raised_by(self, user):
         return self.filter(raised_by=user)

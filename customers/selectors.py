@@ -1,13 +1,21 @@
 """Reads that span several models: customer search, alarms, one customer's timeline, a flag's state."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Lower, Upper
+from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Lower, Upper
 from django.utils import timezone
 
-from callsheets.models import CallLog, Commitment, CommitmentChange, ScoringPolicy
+from callsheets.models import (
+    CallLog,
+    Commitment,
+    CommitmentChange,
+    ScoringPolicy,
+    SheetEntry,
+    overdue_today,
+    week_start_of,
+)
 
 from .models import Contact, Customer, Flag, FlagNote, SupportTicket, SurveyResponse
 
@@ -44,57 +52,123 @@ def customer_search(
 
 
 # --- Alarms -----------------------------------------------------------------------------------
+# "Has an alarm" has one definition, shared by the filter of /customers/, its Alarms column and the
+# customer page: any of the five sources below.
 
 
-def _alarm_sources(policy: ScoringPolicy, now: datetime) -> tuple[QuerySet, QuerySet, QuerySet]:
-    """The three cheap alarms: an active flag, a recent detractor, a recent serious open ticket."""
-    flags = Flag.objects.active()
-    detractors = SurveyResponse.objects.filter(
-        Q(kind=SurveyResponse.Kind.NPS, score__lte=6) | Q(kind=SurveyResponse.Kind.CSAT, score__lte=2),
-        responded_at__gte=now - timedelta(days=policy.survey_window_days),
-    )
-    tickets = SupportTicket.objects.filter(
-        Q(priority__in=[SupportTicket.Priority.URGENT, SupportTicket.Priority.HIGH]) | Q(escalated=True),
-        status__in=SupportTicket.OPEN_STATUSES,
-        created_at__gte=now - timedelta(days=policy.ticket_window_days),
-    )
-    return flags, detractors, tickets
+@dataclass(frozen=True)
+class Alarm:
+    label: str
+    tone: str  # a Bootstrap colour for the badge
+
+    def __str__(self):
+        return self.label
+
+
+def _alarm_sources(policy: ScoringPolicy, now: datetime) -> dict[str, QuerySet]:
+    """Each kind of alarm as a QuerySet of rows that carry a customer_id.
+
+    flag: an open or scheduled flag; survey: a detractor answer (SurveyResponse.objects.detractors())
+    within the policy's survey window; ticket: an open urgent, high-priority or escalated ticket
+    opened within its ticket window; overdue: an overdue promise (Commitment.objects.overdue());
+    sheet: a place on a call sheet of this week or later, not yet called or skipped (listening
+    calls are the builder's "no alarm at all", so they do not count).
+    """
+    today = overdue_today()
+    return {
+        "flag": Flag.objects.active(),
+        "survey": SurveyResponse.objects.detractors().filter(
+            responded_at__gte=now - timedelta(days=policy.survey_window_days)
+        ),
+        "ticket": SupportTicket.objects.filter(
+            Q(priority__in=[SupportTicket.Priority.URGENT, SupportTicket.Priority.HIGH]) | Q(escalated=True),
+            status__in=SupportTicket.OPEN_STATUSES,
+            created_at__gte=now - timedelta(days=policy.ticket_window_days),
+        ),
+        "overdue": Commitment.objects.overdue(today),
+        "sheet": SheetEntry.objects.filter(
+            status=SheetEntry.Status.PENDING, is_listening=False, week_start__gte=week_start_of(today)
+        ),
+    }
 
 
 def alarmed_customer_ids(*, policy: ScoringPolicy | None = None, now: datetime | None = None) -> QuerySet:
     """A subquery of the ids of customers with an alarm; each arm of the UNION uses its own index."""
-    flags, detractors, tickets = _alarm_sources(policy or ScoringPolicy.objects.active(), now or timezone.now())
-    return (
-        flags.values("customer_id")
-        .order_by()
-        .union(detractors.values("customer_id").order_by(), tickets.values("customer_id").order_by())
-    )
+    arms = [
+        qs.values("customer_id").order_by()
+        for qs in _alarm_sources(policy or ScoringPolicy.objects.active(), now or timezone.now()).values()
+    ]
+    return arms[0].union(*arms[1:])
+
+
+def _label_rows(sources: dict[str, QuerySet], customer_ids: list[int]) -> QuerySet:
+    """One UNION query: (customer, source, text, number) for every alarm of these customers."""
+    text, number = CharField(), IntegerField()
+    columns = {
+        "flag": (F("urgency"), Value(0)),
+        "survey": (F("kind"), F("score")),
+        "ticket": (F("priority"), Case(When(escalated=True, then=Value(1)), default=Value(0), output_field=number)),
+        "overdue": (Value(""), Value(0)),
+        # Backups as negative positions; the week as text, to say "this week" or "next week".
+        "sheet": (
+            Cast("week_start", text),
+            Case(When(is_backup=True, then=-F("position")), default=F("position"), output_field=number),
+        ),
+    }
+    arms = []
+    for source, qs in sources.items():
+        label_text, label_number = columns[source]
+        arms.append(
+            qs.filter(customer_id__in=customer_ids)
+            .annotate(
+                alarm_customer=F("customer_id"),
+                alarm_source=Value(source, output_field=text),
+                alarm_text=Cast(label_text, text),
+                alarm_number=Cast(label_number, number),
+            )
+            .values_list("alarm_customer", "alarm_source", "alarm_text", "alarm_number")
+            .order_by()
+        )
+    return arms[0].union(*arms[1:], all=True)
 
 
 def alarms_for(
     customer_ids: list[int], *, policy: ScoringPolicy | None = None, now: datetime | None = None
-) -> dict[int, list[str]]:
-    """Short alarm labels per customer for one page of search results (three queries)."""
-    flags, detractors, tickets = _alarm_sources(policy or ScoringPolicy.objects.active(), now or timezone.now())
-    labels: dict[int, list[str]] = {pk: [] for pk in customer_ids}
-    for customer_id, urgency in flags.filter(customer_id__in=customer_ids).values_list("customer_id", "urgency"):
-        labels[customer_id].append("Urgent flag" if urgency == Flag.Urgency.URGENT else "Flagged")
-    worst: dict[tuple[int, str], int] = {}
-    for customer_id, kind, score in detractors.filter(customer_id__in=customer_ids).values_list(
-        "customer_id", "kind", "score"
-    ):
-        worst[(customer_id, kind)] = min(score, worst.get((customer_id, kind), score))
-    for (customer_id, kind), score in sorted(worst.items()):
-        labels[customer_id].append(f"{kind.upper()} {score}")
-    seen = set()
-    for customer_id, priority, escalated in tickets.filter(customer_id__in=customer_ids).values_list(
-        "customer_id", "priority", "escalated"
-    ):
-        label = "Escalated ticket" if escalated else f"{priority.capitalize()} ticket"
-        if (customer_id, label) not in seen:
-            seen.add((customer_id, label))
-            labels[customer_id].append(label)
+) -> dict[int, list[Alarm]]:
+    """Short alarm labels per customer for one page of search results, in one query."""
+    labels: dict[int, list[Alarm]] = {pk: [] for pk in customer_ids}
+    if not customer_ids:
+        return labels
+    sources = _alarm_sources(policy or ScoringPolicy.objects.active(), now or timezone.now())
+    found: dict[int, dict[str, list]] = {pk: {} for pk in customer_ids}
+    for customer_id, source, text, number in _label_rows(sources, customer_ids):
+        found[customer_id].setdefault(source, []).append((text, number))
+    this_week = week_start_of(overdue_today())
+    for customer_id, by_source in found.items():
+        labels[customer_id] = _labels(by_source, this_week)
     return labels
+
+
+def _labels(by_source: dict[str, list], this_week: date) -> list[Alarm]:
+    out = []
+    for urgency, _ in by_source.get("flag", []):
+        out.append(Alarm("Urgent flag", "danger") if urgency == Flag.Urgency.URGENT else Alarm("Flagged", "warning"))
+    worst: dict[str, int] = {}
+    for kind, score in by_source.get("survey", []):
+        worst[kind] = min(score, worst.get(kind, score))
+    out.extend(Alarm(f"{kind.upper()} {score}", "danger") for kind, score in sorted(worst.items()))
+    tickets = {
+        "Escalated ticket" if escalated else f"{priority.capitalize()} ticket"
+        for priority, escalated in by_source.get("ticket", [])
+    }
+    out.extend(Alarm(t, "warning" if t == "High ticket" else "danger") for t in sorted(tickets))
+    if overdue := len(by_source.get("overdue", [])):
+        out.append(Alarm(f"{overdue} overdue promise{'s'[: overdue != 1]}", "danger"))
+    for week, position in sorted(by_source.get("sheet", [])):
+        weeks_ahead = (date.fromisoformat(week[:10]) - this_week).days // 7
+        which = {0: "this week's sheet", 1: "next week's sheet"}.get(weeks_ahead, f"the sheet of {week[:10]}")
+        out.append(Alarm(f"#{position} on {which}" if position > 0 else f"Backup on {which}", "info"))
+    return out
 
 
 # --- Flags ------------------------------------------------------------------------------------
@@ -248,10 +322,10 @@ def customer_timeline(customer: Customer, *, limit: int | None = 60) -> tuple[li
 
 def customer_signals(customer: Customer, *, policy: ScoringPolicy | None = None, now: datetime | None = None) -> dict:
     """The current signals behind an alarm, for the customer page (the builder decides the rest)."""
-    flags, detractors, tickets = _alarm_sources(policy or ScoringPolicy.objects.active(), now or timezone.now())
+    sources = _alarm_sources(policy or ScoringPolicy.objects.active(), now or timezone.now())
     return {
-        "flag": flags.filter(customer=customer).select_related("raised_by").first(),
-        "detractors": list(detractors.filter(customer=customer).select_related("contact")[:5]),
-        "tickets": list(tickets.filter(customer=customer)[:5]),
-        "overdue_commitments": list(Commitment.objects.overdue().filter(customer=customer).select_related("owner")),
+        "flag": sources["flag"].filter(customer=customer).select_related("raised_by").first(),
+        "detractors": list(sources["survey"].filter(customer=customer).select_related("contact")[:5]),
+        "tickets": list(sources["ticket"].filter(customer=customer)[:5]),
+        "overdue_commitments": list(sources["overdue"].filter(customer=customer).select_related("owner")),
     }

@@ -2,12 +2,13 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 
-from callsheets.models import CallLog, CallSheet, Commitment, Executive, SheetEntry
+from callsheets.models import CallSheet, Commitment, Executive, SheetEntry
+from callsheets.selectors.metrics import program_metrics
 from ceocalls.roles import PROGRAM_ADMINS
 from customers.models import Flag
 
@@ -47,51 +48,45 @@ def program_admins():
 
 @dataclass(frozen=True)
 class WeekNumbers:
+    """The week's numbers exactly as /program/ shows that week, plus the state of things today."""
+
     week_start: date
     week_end: date
-    calls: int
+    planned: int
+    made: int  # customers called: a customer called twice in the week by one executive counts once
     reached: int
     executives_calling: int
     commitments_made: int
-    commitments_kept: int
+    commitments_kept: int  # of the promises made that week, kept so far
     commitments_dropped: int
-    commitments_overdue: int
+    commitments_overdue: int  # of the promises made that week, overdue now
+    overdue_now: int  # every promise overdue now, whenever made
+    flags_raised: int
+    flags_called: int
     flags_waiting: int
     flags_urgent: int
-    flags_raised: int
 
 
-def program_week_numbers(*, week_start: date, today: date, tz) -> WeekNumbers:
-    """The program's week in numbers: the week's calls and commitments, the state of things today."""
-    start = datetime.combine(week_start, time.min, tzinfo=tz).astimezone(UTC)
-    end = datetime.combine(week_start + timedelta(days=7), time.min, tzinfo=tz).astimezone(UTC)
-    calls = CallLog.objects.filter(called_at__gte=start, called_at__lt=end).aggregate(
-        calls=Count("id"),
-        reached=Count("id", filter=Q(outcome=CallLog.Outcome.REACHED)),
-        executives=Count("executive", distinct=True),
-    )
-    done = Commitment.objects.filter(completed_at__gte=start, completed_at__lt=end).aggregate(
-        kept=Count("id", filter=Q(status=Commitment.Status.DONE)),
-        dropped=Count("id", filter=Q(status=Commitment.Status.DROPPED)),
-    )
-    flags = Flag.objects.aggregate(
-        waiting=Count("id", filter=Q(status__in=Flag.ACTIVE_STATUSES)),
-        urgent=Count("id", filter=Q(status__in=Flag.ACTIVE_STATUSES, urgency=Flag.Urgency.URGENT)),
-        raised=Count("id", filter=Q(created_at__gte=start, created_at__lt=end)),
-    )
+def program_week_numbers(*, week_start: date, today: date) -> WeekNumbers:
+    """One week of `program_metrics` (the numbers of /program/ for that week) and today's waiting flags."""
+    m = program_metrics(start=week_start, end=week_start, today=today, with_effect=False)
+    week, flags = m.by_week[m.start], Flag.objects.waiting_totals()
     return WeekNumbers(
-        week_start=week_start,
-        week_end=week_start + timedelta(days=6),
-        calls=calls["calls"],
-        reached=calls["reached"],
-        executives_calling=calls["executives"],
-        commitments_made=Commitment.objects.filter(created_at__gte=start, created_at__lt=end).count(),
-        commitments_kept=done["kept"],
-        commitments_dropped=done["dropped"],
-        commitments_overdue=Commitment.objects.overdue(today).count(),
+        week_start=m.start,
+        week_end=m.start + timedelta(days=6),
+        planned=week.planned,
+        made=week.made,
+        reached=week.reached,
+        executives_calling=m.executives_calling,
+        commitments_made=week.promises,
+        commitments_kept=week.kept,
+        commitments_dropped=week.dropped,
+        commitments_overdue=week.overdue,
+        overdue_now=m.overdue_now,
+        flags_raised=week.flags_raised,
+        flags_called=week.flags_called,
         flags_waiting=flags["waiting"],
         flags_urgent=flags["urgent"],
-        flags_raised=flags["raised"],
     )
 
 

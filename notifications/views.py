@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from callsheets.models import Executive
 from ceocalls import roles
+from ceocalls.redirects import safe_next
 
 from . import services
 from .forms import PreferencesForm
@@ -45,10 +46,7 @@ def calendar_token_rotate(request, executive_id):
         f"{whose} calendar feed has a new address; the old one no longer works. "
         "Subscribe again with the new address and remove the old calendar.",
     )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        target = "notifications:preferences"
-    return redirect(target)
+    return redirect(safe_next(request, reverse("notifications:preferences")))
 
 
 @login_required

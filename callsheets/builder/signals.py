@@ -73,9 +73,7 @@ def read_surveys(*, policy: ScoringPolicy, now: datetime, customer_id=None) -> d
         .order_by("-responded_at", "-id")
         .values("id")[:1]
     )
-    qs = SurveyResponse.objects.filter(responded_at__gte=since, responded_at__lte=now, id=Subquery(latest)).filter(
-        Q(kind=SurveyResponse.Kind.NPS, score__lte=6) | Q(kind=SurveyResponse.Kind.CSAT, score__lte=2)
-    )
+    qs = SurveyResponse.objects.filter(responded_at__gte=since, responded_at__lte=now, id=Subquery(latest)).detractors()
     found: dict[int, dict] = {}
     for response in _only(qs, customer_id):
         found.setdefault(response.customer_id, {})[response.kind] = response

@@ -199,6 +199,8 @@ class BulkActionForm(forms.Form):
     )
     owner = PersonChoiceField(queryset=User.objects.none(), required=False, empty_label="New owner…")
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Set by the confirmation page's button: drop and reassign are applied only once confirmed.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,6 +218,13 @@ class BulkActionForm(forms.Form):
         if action == "move_due" and not data.get("due_date"):
             self.add_error("due_date", "Choose the new due date.")
         return data
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            if widget is not None and not widget.is_hidden:  # Bootstrap draws the field red
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 class StyledForm(forms.Form):

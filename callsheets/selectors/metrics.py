@@ -13,6 +13,9 @@ Definitions (also in the README):
   executive's zone; flags and commitments belong to the week they were raised or made in.
 - promises-kept rate = kept ÷ (made − open and not yet due): of the promises whose fate is known
   or late, how many were kept. Kept on time = marked done on or before the due date.
+- overdue (Commitment.objects.overdue, judged on overdue_today()): a week's "now overdue" counts the
+  promises made that week that are overdue today; `overdue_now` counts every promise overdue today,
+  whenever made, read in the same query (it is the home page's and /commitments/?overdue=1's number).
 - effect: for each customer reached on a call in the period (the first such call), the first survey
   of the same kind after the call minus the last one before it; beside it, the same for customers
   eligible that week but not called: backups on a sheet never called, and customers the builder
@@ -24,12 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import median
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils import timezone
 
 from customers.models import Flag, SurveyResponse
 
-from ..models import CallLog, CallSheet, Commitment, Executive, SheetEntry, week_start_of
+from ..models import CallLog, CallSheet, Commitment, Executive, SheetEntry, overdue_q, overdue_today, week_start_of
 
 SURVEY_LOOKBACK_DAYS = 365
 
@@ -109,6 +112,11 @@ class ProgramMetrics:
     total: Bucket
     effect: list[EffectRow]
     effect_population: dict[str, int]
+    overdue_now: int = 0  # promises overdue today, whenever made (the home page's and /commitments/?overdue=1's number)
+
+    @property
+    def executives_calling(self) -> int:
+        return sum(1 for b in self.by_executive.values() if b.made)
 
 
 def _local_monday(moment: datetime, zone) -> date:
@@ -191,13 +199,21 @@ class _Tally:
                     b.flags_called += 1
                     b.flag_days.append(_days(called_at - created_at))
 
-    def count_promises(self) -> None:
-        promises = Commitment.objects.filter(created_at__gte=self.since, created_at__lt=self.until)
+    def count_promises(self) -> int:
+        """What became of the promises made in each week; returns how many promises (made in any
+        week) are overdue now, read in the same query."""
+        overdue = overdue_q(self.today)
+        promises = Commitment.objects.filter(Q(created_at__gte=self.since, created_at__lt=self.until) | overdue)
         if self.executive_id:
             promises = promises.filter(call__executive_id=self.executive_id)
-        for exec_id, created_at, due, status, completed_at in promises.values_list(
-            "call__executive_id", "created_at", "due_date", "status", "completed_at"
+        promises = promises.annotate(overdue_now=ExpressionWrapper(overdue, output_field=BooleanField()))
+        overdue_now = 0
+        for exec_id, created_at, due, status, completed_at, is_overdue in promises.values_list(
+            "call__executive_id", "created_at", "due_date", "status", "completed_at", "overdue_now"
         ):
+            overdue_now += bool(is_overdue)
+            if not self.since <= created_at < self.until:
+                continue
             zone = self.zone(exec_id)
             for b in self.buckets(_local_monday(created_at, zone), exec_id):
                 b.promises += 1
@@ -207,22 +223,38 @@ class _Tally:
                     b.kept_on_time += timezone.localtime(completed_at, zone).date() <= due
                 elif status == Commitment.Status.DROPPED:
                     b.dropped += 1
-                elif due < self.today:
+                elif is_overdue:
                     b.overdue += 1
                 else:
                     b.open_not_due += 1
+        return overdue_now
 
 
 def program_metrics(
-    *, start: date, end: date, executive_id: int | None = None, today: date | None = None
+    *,
+    start: date,
+    end: date,
+    executive_id: int | None = None,
+    today: date | None = None,
+    calls_only: bool = False,
+    with_effect: bool = True,
 ) -> ProgramMetrics:
-    """The metrics for the weeks from the Monday of `start` to the Monday of `end`, inclusive."""
-    tally = _Tally(week_start_of(start), week_start_of(end), executive_id, today or timezone.localdate())
+    """The metrics for the weeks from the Monday of `start` to the Monday of `end`, inclusive.
+
+    The one source of the program's numbers: /program/, its CSV, the weekly e-mail and the admin's
+    home page all read them here. `calls_only` reads planned, made and reached only (three queries);
+    `with_effect=False` leaves out the survey comparison (three queries fewer).
+    """
+    tally = _Tally(week_start_of(start), week_start_of(end), executive_id, today or overdue_today())
     tally.count_planned()
     first_reached = tally.count_calls()
-    tally.count_flags()
-    tally.count_promises()
-    effect, population = _effect(tally.start, tally.end, executive_id, first_reached, tally.server_zone)
+    overdue_now = 0
+    if not calls_only:
+        tally.count_flags()
+        overdue_now = tally.count_promises()
+    effect, population = [], {CALLED: 0, NOT_CALLED: 0}
+    if with_effect and not calls_only:
+        effect, population = _effect(tally.start, tally.end, executive_id, first_reached, tally.server_zone)
     return ProgramMetrics(
         start=tally.start,
         end=tally.end,
@@ -233,6 +265,7 @@ def program_metrics(
         total=tally.total,
         effect=effect,
         effect_population=population,
+        overdue_now=overdue_now,
     )
 
 

@@ -26,19 +26,18 @@ def user_label(user) -> str:
     return f"{name} <{user.email}>" if name and user.email else (name or user.email or user.get_username())
 
 
-def _locked(ids: Iterable[int], by: AbstractBaseUser) -> list[Commitment]:
+def _locked(ids: Iterable[int], by: AbstractBaseUser, *, lock: bool = True) -> list[Commitment]:
     ids = sorted({int(i) for i in ids})
     if not ids:
         raise ValidationError("Select at least one commitment.")
     if len(ids) > MAX_BULK:
         raise ValidationError(f"Select at most {MAX_BULK} commitments at a time, not {len(ids)}.")
-    rows = list(
-        Commitment.objects.for_reviewer(by)
-        .filter(id__in=ids)
-        .select_for_update(of=("self",))
-        .select_related("owner", "customer")
-        .order_by("id")
-    )
+    rows = Commitment.objects.for_reviewer(by).filter(id__in=ids).order_by("id")
+    if lock:
+        rows = rows.select_for_update(of=("self",)).select_related("owner", "customer")
+    else:
+        rows = rows.select_related("owner", "customer", "call__executive__user")
+    rows = list(rows)
     missing = len(ids) - len(rows)
     if missing:
         raise ValidationError(
@@ -71,6 +70,18 @@ def _apply(
     Commitment.objects.bulk_update(rows, [*fields, "updated_at"])
     CommitmentChange.objects.bulk_create(history)
     return rows
+
+
+def _owner_refusal(owner) -> str:
+    return "" if owner is not None and owner.is_active else "Choose an active user as the new owner."
+
+
+def _due_refusal(due_date: date | None) -> str:
+    if due_date is None:
+        return "Choose the new due date."
+    if due_date < timezone.localdate():
+        return f"The new due date {due_date:%d %b %Y} is in the past."
+    return ""
 
 
 def _stamp(c: Commitment) -> None:
@@ -120,8 +131,8 @@ def commitment_bulk_reassign(
     *, commitment_ids: Iterable[int], by: AbstractBaseUser, owner: AbstractBaseUser, note: str = ""
 ) -> list[Commitment]:
     """Gives open commitments a new owner; rows already owned by `owner` are left as they are."""
-    if owner is None or not owner.is_active:
-        raise ValidationError("Choose an active user as the new owner.")
+    if refused := _owner_refusal(owner):
+        raise ValidationError(refused)
     rows = _locked(commitment_ids, by)
     _require_open(rows, "reassigned")
     rows = [c for c in rows if c.owner_id != owner.pk]
@@ -141,10 +152,8 @@ def commitment_bulk_move_due(
     *, commitment_ids: Iterable[int], by: AbstractBaseUser, due_date: date, note: str = ""
 ) -> list[Commitment]:
     """Moves the due date of open commitments; a date in the past is refused."""
-    if due_date is None:
-        raise ValidationError("Choose the new due date.")
-    if due_date < timezone.localdate():
-        raise ValidationError(f"The new due date {due_date:%d %b %Y} is in the past.")
+    if refused := _due_refusal(due_date):
+        raise ValidationError(refused)
     rows = _locked(commitment_ids, by)
     _require_open(rows, "moved")
     rows = [c for c in rows if c.due_date != due_date]
@@ -192,3 +201,78 @@ def commitment_move_due(*, commitment_id: int, by: AbstractBaseUser, due_date: d
 
 def commitment_mark_told(*, commitment_id: int, by: AbstractBaseUser, told: bool = True) -> None:
     commitment_bulk_mark_told(commitment_ids=[commitment_id], by=by, told=told)
+
+
+BULK_VERBS = {"done": "marked done", "drop": "dropped", "reassign": "reassigned", "move_due": "moved"}
+
+
+def commitment_bulk_check(*, commitment_ids: Iterable[int], by: AbstractBaseUser, action: str) -> list[Commitment]:
+    """The rows a bulk action would change, checked as the action itself checks them, without writing.
+
+    For a confirmation step: it raises the same ValidationError the action would, so the user is never
+    asked to confirm what would be refused. The action checks again under its row locks.
+    """
+    rows = _locked(commitment_ids, by, lock=False)
+    if action in BULK_VERBS:
+        _require_open(rows, BULK_VERBS[action])
+    return rows
+
+
+def commitment_update_errors(
+    commitment: Commitment, *, promise: str | None = None, owner=None, due_date: date | None = None
+) -> dict[str, str]:
+    """What `commitment_update` would refuse, as {field: sentence}; empty when it is fine.
+
+    Only fields that change are checked: an overdue commitment's text can be corrected without
+    moving its due date. The admin's change form shows these beside its fields.
+    """
+    errors = {}
+    if promise is not None and promise.strip() != commitment.promise and not promise.strip():
+        errors["promise"] = "Say what was promised."
+    moves = {
+        "owner": owner is not None and owner.pk != commitment.owner_id,
+        "due_date": due_date is not None and due_date != commitment.due_date,
+    }
+    for field in (f for f, changes in moves.items() if changes):
+        if commitment.status != Commitment.Status.OPEN:
+            errors[field] = (
+                f"This commitment is {commitment.get_status_display().lower()}; only an open one can change."
+            )
+        elif refused := (_owner_refusal(owner) if field == "owner" else _due_refusal(due_date)):
+            errors[field] = refused
+    return errors
+
+
+@transaction.atomic
+def commitment_update(
+    *,
+    commitment_id: int,
+    by: AbstractBaseUser,
+    promise: str | None = None,
+    owner=None,
+    due_date: date | None = None,
+    note: str = "",
+) -> Commitment:
+    """Changes the supplied fields of one commitment (its words, owner, due date), each change recorded.
+
+    The admin's change form saves through this. Status changes are not here: they are
+    `commitment_complete` and `commitment_drop`. A field given with its current value is no change.
+    """
+    (c,) = _locked([commitment_id], by)
+    errors = commitment_update_errors(c, promise=promise, owner=owner, due_date=due_date)
+    if errors:
+        raise ValidationError(errors)
+    changes: list[tuple[str, str, str]] = []
+    if promise is not None and promise.strip() != c.promise:
+        changes.append(("promise", c.promise, promise.strip()))
+        c.promise = promise.strip()
+    if owner is not None and owner.pk != c.owner_id:
+        changes.append(("owner", user_label(c.owner), user_label(owner)))
+        c.owner = owner
+    if due_date is not None and due_date != c.due_date:
+        changes.append(("due_date", c.due_date.isoformat(), due_date.isoformat()))
+        c.due_date = due_date
+    if changes:
+        _stamp(c)
+        _apply([c], by, [field for field, _, _ in changes], lambda _: changes, note=note.strip())
+    return c

@@ -7,17 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from ceocalls.redirects import safe_next
+
 from ..forms import commitments as forms
-from ..models import Commitment
+from ..models import Commitment, overdue_today
 from ..services import commitments as services
+from ..templatetags.sheet_tags import person
 
 PAGE_SIZE = 50
 CSV_HEADER = [
@@ -58,8 +59,8 @@ def commitment_list(request):
     return _render_list(request, request.GET)
 
 
-def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status=200):
-    user, today = request.user, timezone.localdate()
+def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status=200, back: str = ""):
+    user, today = request.user, overdue_today()
     scope = _scope(user)
     form = forms.CommitmentFilterForm(params, scope=scope)
     page = None
@@ -71,13 +72,15 @@ def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status
             c.age_days = (today - timezone.localdate(c.created_at)).days
     else:
         status = 400
-    totals = scope.aggregate(
-        open=Count("id", filter=Q(status=Commitment.Status.OPEN)),
-        overdue=Count("id", filter=Q(status=Commitment.Status.OPEN, due_date__lt=today)),
-        all=Count("id"),
-    )
+    totals = scope.totals(today)
     query = params.copy()
     query.pop("page", None)
+    # Where the bulk form returns to: this list with its filters and page, whatever URL rendered it
+    # (after a refused bulk action, that is /commitments/bulk/: its `next` is kept instead).
+    if not back:
+        here = params.copy()
+        here.pop("format", None)
+        back = reverse("commitments:list") + (f"?{here.urlencode()}" if here else "")
     sort_query = query.copy()
     sort_query.pop("sort", None)
     context = {
@@ -86,6 +89,7 @@ def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status
         "totals": totals,
         "today": today,
         "query": query.urlencode(),
+        "back": back,
         "sort_query": sort_query.urlencode(),
         "current_sort": params.get("sort") or "attention",
         "bulk_form": bulk_form or forms.BulkActionForm(),
@@ -109,7 +113,7 @@ def _cell(value) -> str:
 
 
 def _csv_rows(queryset):
-    today = timezone.localdate()
+    today = overdue_today()
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)
     rows = queryset.select_related("customer", "owner", "call__executive__user")
@@ -142,13 +146,6 @@ def _csv_response(queryset) -> StreamingHttpResponse:
     return response
 
 
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
 BULK_SERVICES = {
     "done": lambda ids, by, d: services.commitment_bulk_complete(commitment_ids=ids, by=by, resolution=d["text"]),
     "drop": lambda ids, by, d: services.commitment_bulk_drop(commitment_ids=ids, by=by, reason=d["text"]),
@@ -157,35 +154,71 @@ BULK_SERVICES = {
     "told": lambda ids, by, d: services.commitment_bulk_mark_told(commitment_ids=ids, by=by, told=True),
     "not_told": lambda ids, by, d: services.commitment_bulk_mark_told(commitment_ids=ids, by=by, told=False),
 }
-BULK_DONE = {
-    "done": "marked done",
-    "drop": "dropped",
-    "reassign": "reassigned",
-    "move_due": "moved",
-    "told": "marked as told to the customer",
-    "not_told": "marked as not yet told",
-}
+# Actions that are hard to undo for many rows at once: the user confirms them on a page of their own.
+CONFIRM_FIRST = {"drop", "reassign"}
+
+
+def _commitments(n: int) -> str:
+    return f"{n} commitment{'s'[: n != 1]}"
+
+
+def _bulk_done(action: str, changed: int, selected: int, data: dict) -> str:
+    """The success message, naming what changed: "3 commitments marked done"."""
+    done = {
+        "done": "marked done",
+        "drop": "dropped",
+        "reassign": f"reassigned to {person(data.get('owner'))}",
+        "move_due": f"now due {data['due_date']:%-d %b %Y}" if data.get("due_date") else "moved",
+        "told": "marked as told to the customer",
+        "not_told": "marked as not yet told",
+    }[action]
+    unchanged = selected - changed
+    note = f" ({unchanged} already {'was' if unchanged == 1 else 'were'})" if unchanged else ""
+    return f"{_commitments(changed)} {done}{note}."
 
 
 @login_required
 @require_POST
 def commitment_bulk(request):
-    """Applies one action to the ticked rows, then returns to the same filtered list."""
-    back = _safe_next(request, reverse("commitments:list"))
+    """Applies one action to the ticked rows, then returns to the list the user came from (`next`).
+
+    Drop and reassign first answer with a confirmation page (no JavaScript needed); its button posts
+    the same fields again with `confirm=1`. A refused or incomplete action re-renders that list
+    with the error and the ticks kept, and its form still returns to the list, not to this URL.
+    """
+    back = safe_next(request, reverse("commitments:list"))
     form = forms.BulkActionForm(request.POST)
     if form.is_valid():
-        action, ids = form.cleaned_data["action"], form.cleaned_data["ids"]
+        data = form.cleaned_data
+        action, ids = data["action"], data["ids"]
         try:
-            changed = BULK_SERVICES[action](ids, request.user, form.cleaned_data)
+            if action in CONFIRM_FIRST and not data["confirm"]:
+                rows = services.commitment_bulk_check(commitment_ids=ids, by=request.user, action=action)
+                return _confirm_page(request, form, rows, back)
+            changed = BULK_SERVICES[action](ids, request.user, data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            unchanged = len(ids) - len(changed)
-            note = f" ({unchanged} already were)" if unchanged else ""
-            messages.success(request, f"{len(changed)} commitment{'s'[: len(changed) != 1]} {BULK_DONE[action]}{note}.")
+            messages.success(request, _bulk_done(action, len(changed), len(set(ids)), data))
             return HttpResponseRedirect(back)
     params = QueryDict(urlsplit(back).query)
-    return _render_list(request, params, bulk_form=form, selected=request.POST.getlist("ids"), status=400)
+    return _render_list(request, params, bulk_form=form, selected=request.POST.getlist("ids"), status=400, back=back)
+
+
+def _confirm_page(request, form, rows, back):
+    data = form.cleaned_data
+    action = data["action"]
+    unchanged = [c for c in rows if action == "reassign" and c.owner_id == data["owner"].pk]
+    context = {
+        "action": action,
+        "data": data,
+        "rows": rows,
+        "unchanged": {c.pk for c in unchanged},
+        "count": _commitments(len(rows) - len(unchanged)),
+        "owner_name": person(data.get("owner")),
+        "back": back,
+    }
+    return render(request, "callsheets/commitment_bulk_confirm.html", context)
 
 
 ACTION_FORMS = {
@@ -200,7 +233,7 @@ ACTION_FORMS = {
 def _detail_context(commitment, bound=None):
     context = {
         "commitment": commitment,
-        "today": timezone.localdate(),
+        "today": overdue_today(),
         "changes": commitment.changes.select_related("by"),
     }
     for action, form_class in ACTION_FORMS.items():
@@ -259,7 +292,7 @@ def commitment_action(request, pk, action):
             form.add_error(None, exc)
         else:
             messages.success(request, done)
-            return HttpResponseRedirect(_safe_next(request, reverse("commitments:detail", args=[commitment.pk])))
+            return HttpResponseRedirect(safe_next(request, reverse("commitments:detail", args=[commitment.pk])))
     context = _detail_context(commitment, bound=form)
     context["open_action"] = action
     return render(request, "callsheets/commitment_detail.html", context, status=400)

@@ -10,10 +10,10 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ceocalls.celery import app as celery_app
+from ceocalls.redirects import safe_next
 from ceocalls.roles import PROGRAM_ADMINS, role_required
 
 from .. import tasks
@@ -36,13 +36,6 @@ STATE_LABELS = {
     "FAILURE": "failed",
     "REVOKED": "cancelled",
 }
-
-
-def _local_next(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def _enqueue(week, executive) -> tuple[str | None, str, str]:
@@ -78,7 +71,7 @@ def _describe(result) -> str:
 @require_POST
 def build(request):
     """POST week (YYYY-MM-DD), optional executive (id) and next (a local path): queue the build."""
-    back = _local_next(request, reverse("program:page"))
+    back = safe_next(request, reverse("program:page"))
     form = BuildForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

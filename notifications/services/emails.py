@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from callsheets.models import CallSheet, Executive, week_start_of
@@ -129,7 +130,7 @@ def program_weekly_send(*, today: date | None = None) -> dict[str, int]:
     """The last full week (Monday to Sunday, in TIME_ZONE) in numbers, to every program admin."""
     today = today or timezone.localdate()
     week = week_start_of(today) - timedelta(days=7)
-    numbers = selectors.program_week_numbers(week_start=week, today=today, tz=timezone.get_current_timezone())
+    numbers = selectors.program_week_numbers(week_start=week, today=today)
     year, number, _ = week.isocalendar()
     counts = Counter()
     admins = list(selectors.program_admins())
@@ -144,10 +145,15 @@ def program_weekly_send(*, today: date | None = None) -> dict[str, int]:
                 recipient=admin,
                 period_key=f"{year}-W{number:02d}",
                 template="program_weekly",
-                context={"numbers": numbers, "today": today, "program_url": site_url("/program/")},
+                context={"numbers": numbers, "today": today, "program_url": site_url(_program_week_path(week))},
             )
         ] += 1
     return dict(counts)
+
+
+def _program_week_path(week: date) -> str:
+    """/program/ showing exactly the week the e-mail counts."""
+    return f"{reverse('program:page')}?start={week.isoformat()}&end={week.isoformat()}"
 
 
 def flag_outcomes_send_missed(*, now: datetime | None = None) -> dict[str, int]:

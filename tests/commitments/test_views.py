@@ -171,7 +171,9 @@ def test_bulk_reassign_and_move(client):
     new_owner = UserFactory(roles=["Program admins"])
     a, b = CommitmentFactory(), CommitmentFactory()
     client.force_login(admin)
-    client.post("/commitments/bulk/", {"ids": [a.pk, b.pk], "action": "reassign", "owner": new_owner.pk})
+    client.post(
+        "/commitments/bulk/", {"ids": [a.pk, b.pk], "action": "reassign", "owner": new_owner.pk, "confirm": "1"}
+    )
     new_due = TODAY() + timedelta(days=14)
     client.post("/commitments/bulk/", {"ids": [a.pk, b.pk], "action": "move_due", "due_date": new_due.isoformat()})
     client.post("/commitments/bulk/", {"ids": [a.pk], "action": "told"})
@@ -219,3 +221,85 @@ def test_executive_cannot_act_on_someone_elses_commitment(client):
     other = CommitmentFactory()
     client.force_login(ExecutiveFactory().user)
     assert client.post(f"/commitments/{other.pk}/told/", {"told-told": "1"}).status_code == 404
+
+
+def test_after_a_refused_bulk_action_the_form_still_returns_to_the_list(client):
+    """The re-rendered list is served from /commitments/bulk/; its form must not point `next` there (405)."""
+    a, b = (
+        CommitmentFactory(due_date=TODAY() - timedelta(days=1)),
+        CommitmentFactory(due_date=TODAY() - timedelta(days=3)),
+    )
+    client.force_login(AdminFactory())
+    came_from = "/commitments/?overdue=1&sort=due"
+    refused = client.post("/commitments/bulk/", {"ids": [a.pk, b.pk], "action": "done", "text": "", "next": came_from})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert 'name="next" value="/commitments/?overdue=1&amp;sort=due"' in html
+    assert "/commitments/bulk/?" not in html
+    again = client.post(
+        "/commitments/bulk/",
+        {"ids": [a.pk, b.pk], "action": "done", "text": "Credits issued", "next": "/commitments/?overdue=1&sort=due"},
+        follow=True,
+    )
+    assert again.redirect_chain == [(came_from, 302)]
+    assert again.status_code == 200 and "2 commitments marked done." in again.content.decode()
+
+
+def test_the_list_form_returns_to_the_same_filters_and_page(client):
+    make_commitments(60)
+    client.force_login(AdminFactory())
+    html = client.get("/commitments/?status=open&page=2").content.decode()
+    assert 'name="next" value="/commitments/?status=open&amp;page=2"' in html
+
+
+def test_bulk_drop_asks_for_confirmation_first(client):
+    admin = AdminFactory()
+    a, b = CommitmentFactory(promise="Refund the setup fee"), CommitmentFactory(promise="Call back on Friday")
+    client.force_login(admin)
+    fields = {"ids": [a.pk, b.pk], "action": "drop", "text": "Customer withdrew", "next": "/commitments/?status=open"}
+    asked = client.post("/commitments/bulk/", fields)
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert "Drop 2 commitments?" in html and "Refund the setup fee" in html and "Customer withdrew" in html
+    assert 'name="confirm" value="1"' in html and 'href="/commitments/?status=open">Cancel' in html
+    assert not Commitment.objects.filter(status="dropped").exists() and not CommitmentChange.objects.exists()
+
+    done = client.post("/commitments/bulk/", {**fields, "confirm": "1"})
+    assert done.status_code == 302 and done.url == "/commitments/?status=open"
+    assert Commitment.objects.filter(status="dropped").count() == 2
+    assert "2 commitments dropped." in client.get(done.url).content.decode()
+
+
+def test_bulk_reassign_confirms_naming_the_new_owner_and_says_who_has_them(client):
+    new_owner = UserFactory(roles=["Program admins"], first_name="Nora", last_name="Quist")
+    a = CommitmentFactory()
+    b = CommitmentFactory(owner=new_owner)
+    client.force_login(AdminFactory())
+    fields = {"ids": [a.pk, b.pk], "action": "reassign", "owner": new_owner.pk}
+    html = client.post("/commitments/bulk/", fields).content.decode()
+    assert "Give 1 commitment to Nora Quist?" in html and "already Nora Quist" in html
+    assert Commitment.objects.get(pk=a.pk).owner_id != new_owner.pk
+    response = client.post("/commitments/bulk/", {**fields, "confirm": "1"}, follow=True)
+    assert "1 commitment reassigned to Nora Quist (1 already was)." in response.content.decode()
+    assert Commitment.objects.get(pk=a.pk).owner_id == new_owner.pk
+
+
+def test_confirmation_is_not_offered_for_what_would_be_refused(client):
+    done = CommitmentFactory(status="done", completed_at=timezone.now(), resolution="x")
+    client.force_login(AdminFactory())
+    response = client.post("/commitments/bulk/", {"ids": [done.pk], "action": "drop", "text": "No longer relevant"})
+    assert response.status_code == 400
+    assert "Only open commitments can be dropped" in response.content.decode()
+    assert 'id="bulk-confirm"' not in response.content.decode()
+
+
+def test_the_other_bulk_messages_name_what_changed(client):
+    a, b = CommitmentFactory(), CommitmentFactory()
+    client.force_login(AdminFactory())
+    new_due = TODAY() + timedelta(days=9)
+    response = client.post(
+        "/commitments/bulk/", {"ids": [a.pk, b.pk], "action": "move_due", "due_date": new_due.isoformat()}, follow=True
+    )
+    assert f"2 commitments now due {new_due.day} {new_due:%b %Y}." in response.content.decode()
+    response = client.post("/commitments/bulk/", {"ids": [a.pk], "action": "told"}, follow=True)
+    assert "1 commitment marked as told to the customer." in response.content.decode()

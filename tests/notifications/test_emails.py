@@ -138,13 +138,16 @@ def test_program_weekly_numbers_go_to_program_admins(frozen_now):
     admin = AdminFactory(email="admin@example.com")
     UserFactory(email="not-an-admin@example.com")
     in_week = datetime(2027, 5, 5, 14, 0, tzinfo=UTC)
-    CallLogFactory(called_at=in_week)
+    first = CallLogFactory(called_at=in_week)
+    # The same customer reached twice by the same executive that week: one customer called, as /program/ counts.
+    CallLogFactory(called_at=in_week + timedelta(days=1), executive=first.executive, customer=first.customer)
     CallLogFactory(called_at=in_week, outcome=CallLog.Outcome.VOICEMAIL)
     CallLogFactory(called_at=datetime(2027, 4, 28, 14, 0, tzinfo=UTC))  # the week before
     long_ago = datetime(2027, 4, 1, 9, 0, tzinfo=UTC)
-    # Made this week on an earlier call, overdue now; kept this week.
+    # Made this week on an earlier call, overdue now; made long ago and kept this week; made long ago, overdue now.
     CommitmentFactory(call__called_at=long_ago, created_at=in_week, due_date=date(2027, 5, 1))
     CommitmentFactory(call__called_at=long_ago, status="done", completed_at=in_week, created_at=long_ago)
+    CommitmentFactory(call__called_at=long_ago, created_at=long_ago, due_date=date(2027, 4, 20))
     FlagFactory(urgency="urgent")
     FlagFactory()
 
@@ -152,13 +155,15 @@ def test_program_weekly_numbers_go_to_program_admins(frozen_now):
 
     (message,) = mail.outbox
     assert message.to == [admin.email]
-    assert message.subject == "CEO calls, week of 3 May: 2 calls, 1 overdue"
+    assert message.subject == "CEO calls, week of 3 May: 2 customers called, 2 promises overdue now"
     text, html = parts(message)
     assert "week of 3 May–9 May 2027" in text
-    assert "2 calls logged by 2 executives, 1 reached the customer" in text
-    assert "1 made on calls" in text and "1 kept (marked done), 0 dropped" in text
+    assert "2 customers called of 0 planned, by 2 executives; 1 reached" in text
+    assert "1 made: 0 kept so far, 0 dropped, 1 now overdue" in text
+    assert "2 promises overdue now in all, whenever made (10 May)" in text
     assert "2 waiting for a call today, 1 of them urgent" in text
-    assert "<strong>2</strong> by 2 executives" in html
+    assert "/program/?start=2027-05-03&end=2027-05-03" in text
+    assert "<strong>2</strong> of 0 planned, by 2 executives" in html
     assert EmailDelivery.objects.get().period_key == "2027-W18"
 
 
