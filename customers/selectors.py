@@ -8,6 +8,7 @@ from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
 from callsheets.models import CallLog, Commitment, CommitmentChange, ScoringPolicy
+from ceocalls.people import display_name
 
 from .models import Contact, Customer, Flag, FlagNote, SupportTicket, SurveyResponse
 
@@ -113,7 +114,7 @@ def flags_with_state() -> QuerySet:
         "call__contact",
     ).prefetch_related(
         Prefetch("call__commitments", queryset=Commitment.objects.select_related("owner")),
-        Prefetch("notes", queryset=FlagNote.objects.select_related("author")),
+        Prefetch("notes", queryset=FlagNote.objects.select_related("author", "ticket")),
     )
 
 
@@ -197,7 +198,7 @@ def _local(moment: datetime, zone) -> datetime:
 
 
 def _person(user) -> str:
-    return user.get_full_name() or user.email or user.username
+    return display_name(user)
 
 
 # --- A customer's timeline --------------------------------------------------------------------
@@ -250,7 +251,7 @@ def customer_signals(customer: Customer, *, policy: ScoringPolicy | None = None,
     """The current signals behind an alarm, for the customer page (the builder decides the rest)."""
     flags, detractors, tickets = _alarm_sources(policy or ScoringPolicy.objects.active(), now or timezone.now())
     return {
-        "flag": flags.filter(customer=customer).select_related("raised_by").first(),
+        "flag": flags.filter(customer=customer).select_related("raised_by", "ticket").first(),
         "detractors": list(detractors.filter(customer=customer).select_related("contact")[:5]),
         "tickets": list(tickets.filter(customer=customer)[:5]),
         "overdue_commitments": list(Commitment.objects.overdue().filter(customer=customer).select_related("owner")),
