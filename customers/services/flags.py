@@ -210,3 +210,19 @@ def flag_mark_called(*, flag: Flag, call) -> Flag:
     # robust: a broker outage must not fail the logged call; the hourly sweep sends it later.
     transaction.on_commit(lambda: send_flag_outcome.delay(flag.pk), robust=True)
     return flag
+
+
+@transaction.atomic
+def flag_call_corrected(*, call) -> list[Flag]:
+    """A logged call was corrected (outcome, mood, time or a promise added): each flag it answered
+    follows the call's time, and its lead is told what changed, once (after the commit, like
+    flag_mark_called; notifications.services.flag_outcome_send decides whether anything the lead
+    was told has changed, so an unchanged correction sends nothing).
+    """
+    flags = list(Flag.objects.select_for_update().filter(call=call))
+    for flag in flags:
+        if flag.called_at != call.called_at:
+            flag.called_at = call.called_at
+            flag.save(update_fields=["called_at", "updated_at"])
+        transaction.on_commit(lambda pk=flag.pk: send_flag_outcome.delay(pk), robust=True)
+    return flags
