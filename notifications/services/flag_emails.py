@@ -78,8 +78,10 @@ def flag_outcome_send(*, flag_id: int) -> str:
 
     Returns "sent", "failed", "unchanged" (what the lead was told still holds), "off" (the lead
     turned these e-mails off) or "skipped" (no call, no lead, or another worker has it). The flag
-    records when the lead was last told (`lead_notified_at`).
+    records when the lead was last told (`lead_notified_at`): the moment the facts were read, so a
+    correction committed while this e-mail was being sent is newer, and the hourly sweep finds it.
     """
+    read_at = timezone.now()
     flag, commitments = selectors.flag_with_outcome(flag_id=flag_id)
     lead = flag.raised_by
     if flag.call_id is None or lead is None or not lead.is_active:
@@ -107,7 +109,7 @@ def flag_outcome_send(*, flag_id: int) -> str:
         kind=kind, recipient=lead, period_key=key, template=template, context=context, content=told
     )
     if result == "sent":
-        Flag.objects.filter(pk=flag.pk).update(lead_notified_at=timezone.now())
+        Flag.objects.filter(pk=flag.pk).update(lead_notified_at=read_at)
     return result
 
 

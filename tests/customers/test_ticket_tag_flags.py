@@ -206,3 +206,21 @@ def test_the_migration_turns_old_reason_markers_into_ticket_notes():
     assert flag.reason == "Tagged “ceo-call”: Stuck"
     assert [(n.ticket, n.text) for n in flag.notes.all()] == [(noted, "Tagged “ceo-call”: Worse")]
     assert flag_raise_from_ticket(ticket_id=noted.pk, tag="ceo-call") is None
+
+
+def test_the_weekly_briefing_says_who_or_what_flagged_each_customer():
+    from django.core import mail
+
+    from notifications.services import briefing_send
+
+    flag = ticket_flag()
+    lead_flag = FlagFactory(raised_by=LeadFactory(first_name="Sam", last_name="Torres"))
+    sheet = CallSheetFactory(executive=ExecutiveFactory(timezone="Europe/Oslo"))
+    SheetEntryFactory(sheet=sheet, position=1, customer=flag.customer, contact=flag.contact, flag=flag)
+    SheetEntryFactory(sheet=sheet, position=2, customer=lead_flag.customer, flag=lead_flag)
+
+    assert briefing_send(executive=sheet.executive, sheet=sheet) == "sent"
+
+    text, html = mail.outbox[0].body, mail.outbox[0].alternatives[0][0]
+    for part in (text, html):
+        assert "flagged from Zendesk ticket #4900" in part and "flagged by Sam Torres" in part

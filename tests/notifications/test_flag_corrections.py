@@ -169,3 +169,36 @@ def test_outcome_emails_sent_before_contents_were_kept_count_as_telling_the_call
     assert services.flag_outcome_send(flag_id=entry.flag_id) == "unchanged"
     correct(call, django_capture_on_commit_callbacks, outcome="voicemail", sentiment="unhappy")
     assert len(mail.outbox) == 2
+
+
+def test_a_correction_committed_while_the_outcome_was_sent_is_found_by_the_sweep(
+    entry, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The outcome e-mail read the call before the correction committed; the correction's own task lost
+    the claim to it. The lead was told the old outcome, and the sweep tells them the new one."""
+    from notifications.services import flag_emails
+
+    with django_capture_on_commit_callbacks(execute=False):
+        call = call_log(entry_id=entry.pk, by=entry.sheet.executive.user, outcome="reached")
+    read = flag_emails.selectors.flag_with_outcome
+    sending_ends = time_machine.travel(NOW + timedelta(seconds=2), tick=False)
+
+    def read_then_corrected(*, flag_id):
+        facts = read(flag_id=flag_id)  # at NOW
+        with (
+            time_machine.travel(NOW + timedelta(seconds=1), tick=False),
+            django_capture_on_commit_callbacks(execute=False),  # its task will find the claim taken
+        ):
+            call_correct(call_id=call.pk, by=call.executive.user, outcome="voicemail")
+        sending_ends.start()  # the e-mail goes out after the correction committed
+        return facts
+
+    monkeypatch.setattr(flag_emails.selectors, "flag_with_outcome", read_then_corrected)
+    assert services.flag_outcome_send(flag_id=entry.flag_id) == "sent"
+    sending_ends.stop()
+    monkeypatch.setattr(flag_emails.selectors, "flag_with_outcome", read)
+    assert "Outcome: Reached" in mail.outbox[0].body
+
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        assert services.flag_outcomes_send_missed() == {"sent": 1}
+    assert "Outcome: left voicemail (was reached)." in mail.outbox[1].body
