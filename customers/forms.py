@@ -2,6 +2,8 @@
 
 from django import forms
 
+from ceocalls.limits import DISMISSAL_REASON, FLAG_NOTE, FLAG_REASON, LimitedTextField
+
 from .models import Customer, Flag
 
 
@@ -24,8 +26,8 @@ class FlagForm(forms.Form):
     customer = forms.IntegerField(
         widget=forms.HiddenInput, error_messages={"required": "Choose the customer to flag."}, min_value=1
     )
-    reason = forms.CharField(
-        max_length=4000,
+    reason = LimitedTextField(
+        FLAG_REASON,
         widget=forms.Textarea(
             attrs={
                 "rows": 4,
@@ -60,9 +62,9 @@ class FlagForm(forms.Form):
 
 
 class FlagNoteForm(forms.Form):
-    text = forms.CharField(
+    text = LimitedTextField(
+        FLAG_NOTE,
         label="Add to this flag",
-        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What you heard, and from whom."}),
         error_messages={"required": "Write what you want to add."},
     )
@@ -70,9 +72,9 @@ class FlagNoteForm(forms.Form):
 
 
 class FlagDismissForm(forms.Form):
-    reason = forms.CharField(
+    reason = LimitedTextField(
+        DISMISSAL_REASON,
         label="Why dismiss it? The lead who raised it reads this.",
-        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Tell the lead why the flag is dismissed."},
     )

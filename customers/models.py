@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
+from ceocalls.people import display_name
+
 from .validators import validate_timezone
 
 
@@ -157,6 +159,11 @@ class SupportTicket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def label(self) -> str:
+        """'Zendesk ticket #4900': where the ticket lives and its number there."""
+        return f"{self.get_source_display()} ticket #{self.external_id}"
 
 
 # The detractor rule, the one definition for pages, filters, the builder and the demo:
@@ -312,6 +319,10 @@ class Flag(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="dismissed") | ~Q(dismissed_reason=""), name="flag_dismissal_has_reason"
             ),
+            # A tagged ticket raises one flag, however often it is imported.
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(origin="ticket_tag"), name="flag_once_per_tagged_ticket"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "urgency"], name="flag_status_urgency_idx"),
@@ -325,6 +336,19 @@ class Flag(models.Model):
     def is_urgent(self) -> bool:
         return self.urgency == self.Urgency.URGENT
 
+    @property
+    def origin_label(self) -> str:
+        """Who or what raised the flag, as every page, e-mail and sheet names it: 'Sam Torres' or
+        'Zendesk ticket #4900'. Reads `raised_by` and `ticket`: select them with the flag."""
+        if self.origin == self.Origin.TICKET_TAG:
+            return self.ticket.label if self.ticket_id else "a ticket tag"
+        return display_name(self.raised_by) or "a support lead"
+
+    @property
+    def origin_phrase(self) -> str:
+        """'by Sam Torres' or 'from Zendesk ticket #4900', after 'Raised' or 'Flagged'."""
+        return f"{'from' if self.origin == self.Origin.TICKET_TAG else 'by'} {self.origin_label}"
+
 
 class FlagNote(models.Model):
     """What a lead adds to a flag that is already open, instead of raising a second one."""
@@ -333,13 +357,25 @@ class FlagNote(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    ticket = models.ForeignKey(
+        SupportTicket,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flag_notes",
+        help_text="The ticket tagged for a CEO call that added this note (no author then).",
+    )
     text = models.TextField()
     made_urgent = models.BooleanField(default=False, help_text="This note raised the flag to urgent.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.CheckConstraint(condition=~Q(text=""), name="flagnote_text_not_empty")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="flagnote_text_not_empty"),
+            # A tagged ticket adds to a flag once, however often it is imported.
+            models.UniqueConstraint(fields=["ticket"], name="flagnote_once_per_ticket"),
+        ]
         indexes = [
             models.Index(fields=["flag", "created_at"], name="flagnote_flag_idx"),
             models.Index(fields=["author", "flag"], name="flagnote_author_idx"),
@@ -347,3 +383,10 @@ class FlagNote(models.Model):
 
     def __str__(self):
         return f"Note on flag {self.flag_id}: {self.text[:60]}"
+
+    @property
+    def origin_label(self) -> str:
+        """Who added it: the lead's name, or the tagged ticket ('Zendesk ticket #4901')."""
+        if self.ticket_id:
+            return self.ticket.label
+        return display_name(self.author) or "someone"

@@ -16,6 +16,7 @@ from callsheets.models import (
     overdue_today,
     week_start_of,
 )
+from ceocalls.people import display_name
 
 from .models import Contact, Customer, Flag, FlagNote, SupportTicket, SurveyResponse
 
@@ -187,7 +188,7 @@ def flags_with_state() -> QuerySet:
         "call__contact",
     ).prefetch_related(
         Prefetch("call__commitments", queryset=Commitment.objects.select_related("owner")),
-        Prefetch("notes", queryset=FlagNote.objects.select_related("author")),
+        Prefetch("notes", queryset=FlagNote.objects.select_related("author", "ticket")),
     )
 
 
@@ -271,7 +272,7 @@ def _local(moment: datetime, zone) -> datetime:
 
 
 def _person(user) -> str:
-    return user.get_full_name() or user.email or user.username
+    return display_name(user)
 
 
 # --- A customer's timeline --------------------------------------------------------------------
@@ -324,7 +325,7 @@ def customer_signals(customer: Customer, *, policy: ScoringPolicy | None = None,
     """The current signals behind an alarm, for the customer page (the builder decides the rest)."""
     sources = _alarm_sources(policy or ScoringPolicy.objects.active(), now or timezone.now())
     return {
-        "flag": sources["flag"].filter(customer=customer).select_related("raised_by").first(),
+        "flag": sources["flag"].filter(customer=customer).select_related("raised_by", "ticket").first(),
         "detractors": list(sources["survey"].filter(customer=customer).select_related("contact")[:5]),
         "tickets": list(sources["ticket"].filter(customer=customer)[:5]),
         "overdue_commitments": list(sources["overdue"].filter(customer=customer).select_related("owner")),

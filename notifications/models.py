@@ -8,6 +8,7 @@ class EmailKind(models.TextChoices):
     OVERDUE_DIGEST = "overdue_digest", "Overdue commitments (owners, at most once a day)"
     PROGRAM_WEEKLY = "program_weekly", "The week in numbers (program admins, weekly)"
     FLAG_OUTCOME = "flag_outcome", "Outcome of a flag's call (the support lead who raised it)"
+    FLAG_CORRECTION = "flag_correction", "Correction of a flag's call (the lead, when the call is corrected)"
 
 
 class EmailDeliveryQuerySet(models.QuerySet):
@@ -43,6 +44,11 @@ class EmailDelivery(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SENDING)
     attempts = models.PositiveSmallIntegerField(default=1)
     error = models.TextField(blank=True)
+    content = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The facts the e-mail told (a flag's call: outcome, mood, day, promises), to tell a change from none.",
+    )
     claimed_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
 

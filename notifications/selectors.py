@@ -15,7 +15,9 @@ from customers.models import Flag
 
 def sheets_with_entries(*, executive: Executive, weeks: list[date]) -> dict[date, CallSheet]:
     """The executive's sheets of these weeks by week start, entries and customers prefetched."""
-    entries = SheetEntry.objects.select_related("customer", "contact").order_by("is_backup", "position")
+    entries = SheetEntry.objects.select_related("customer", "contact", "flag__raised_by", "flag__ticket").order_by(
+        "is_backup", "position"
+    )
     sheets = CallSheet.objects.filter(executive=executive, week_start__in=weeks).prefetch_related(
         Prefetch("entries", queryset=entries)
     )

@@ -76,12 +76,7 @@ def _named(tickets: list, total: int, extra=None) -> str:
 
 def _flag_reason(flag, policy, tz) -> dict:
     urgent = flag.is_urgent
-    who = (
-        f"ticket #{flag.ticket.external_id}"
-        if flag.origin == flag.Origin.TICKET_TAG and flag.ticket
-        else (flag.raised_by.get_full_name() or flag.raised_by.email if flag.raised_by else "a support lead")
-    )
-    text = f"{'Urgent flag' if urgent else 'Flag'} from {who} on {_day(flag.created_at, tz)}: {_quote(flag.reason)}"
+    text = f"{'Urgent flag' if urgent else 'Flag'} from {flag.origin_label} on {_day(flag.created_at, tz)}: {_quote(flag.reason)}"
     code, points = ("urgent_flag", policy.weight_urgent_flag) if urgent else ("flag", policy.weight_flag)
     return {"code": code, "text": text, "points": points}
 

@@ -1,15 +1,47 @@
 """The call form on a sheet card and its commitment rows. Shapes only: rules live in services.calls."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.forms import formset_factory
+from django.utils import timezone
+
+from ceocalls.limits import CALL_NOTES, PROMISE, LimitedTextField
 
 from ..models import CallLog
+from ..selectors.sheet import place_of
 from ..services.calls import MAX_DURATION, PromiseInput, commitment_errors
+
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
+
+
+class ZonedDateTimeField(forms.DateTimeField):
+    """A date and time typed on the clock of `zone` (the executive's), whatever the server's zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": "60"}, format=LOCAL_MINUTE)
+
+    def __init__(self, *, zone: ZoneInfo | None = None, **kwargs):
+        kwargs.setdefault("input_formats", [LOCAL_MINUTE, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"])
+        super().__init__(**kwargs)
+        self.zone = zone or ZoneInfo("UTC")
+
+    def to_python(self, value):
+        with timezone.override(self.zone):  # a typed time is the executive's wall-clock time
+            return super().to_python(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            return timezone.make_naive(value, self.zone).replace(second=0, microsecond=0)
+        return value
 
 
 class CallForm(forms.Form):
+    called_at = ZonedDateTimeField(
+        label="When",
+        required=False,
+        error_messages={"invalid": "Enter the date and time of the call, like 2026-11-24 10:15."},
+    )
     outcome = forms.ChoiceField(
         choices=CallLog.Outcome.choices,
         widget=forms.RadioSelect,
@@ -27,14 +59,23 @@ class CallForm(forms.Form):
         choices=[("", "—")] + list(CallLog.Sentiment.choices),
         required=False,
     )
-    notes = forms.CharField(
+    notes = LimitedTextField(
+        CALL_NOTES,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What you heard, in a line or two"}),
     )
 
+    def __init__(self, *args, zone: str = "UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["called_at"]
+        field.zone = ZoneInfo(zone)
+        field.label = f"When ({place_of(zone)} time)"
+        field.widget.attrs["max"] = timezone.localtime(timezone.now(), field.zone).strftime(LOCAL_MINUTE)
+
     def call_fields(self) -> dict:
         d = self.cleaned_data
         return {
+            "called_at": d.get("called_at"),
             "outcome": d["outcome"],
             "duration_minutes": d.get("duration_minutes"),
             "sentiment": d.get("sentiment") or "",
@@ -45,7 +86,8 @@ class CallForm(forms.Form):
 class CommitmentForm(forms.Form):
     """One promise. A row left as it was offered (blank promise, default owner) is ignored."""
 
-    promise = forms.CharField(
+    promise = LimitedTextField(
+        PROMISE,
         label="What was promised",
         required=False,
         widget=forms.Textarea(attrs={"rows": 1, "placeholder": "What was promised"}),
@@ -85,12 +127,27 @@ class CommitmentForm(forms.Form):
 CommitmentFormSet = formset_factory(CommitmentForm, extra=1, max_num=20, absolute_max=20)
 
 
-def call_forms(*, prefix: str, owners, default_owner, today: date, data=None, call: CallLog | None = None):
-    """The card's call form and its commitment rows; bound when `data` is given."""
-    initial = None
+def call_forms(
+    *,
+    prefix: str,
+    owners,
+    default_owner,
+    today: date,
+    zone: str,
+    data=None,
+    call: CallLog | None = None,
+    called_at: datetime | None = None,
+):
+    """The card's call form and its commitment rows; bound when `data` is given.
+
+    `zone` is the executive's: the call's time is shown and typed on their clock. `called_at` is
+    the time offered for a call not yet logged (services.calls.call_time_default).
+    """
     if call is not None:
-        initial = {f: getattr(call, f) for f in ("outcome", "duration_minutes", "sentiment", "notes")}
-    form = CallForm(data, prefix=prefix, initial=initial)
+        initial = {f: getattr(call, f) for f in ("called_at", "outcome", "duration_minutes", "sentiment", "notes")}
+    else:
+        initial = {"called_at": called_at}
+    form = CallForm(data, prefix=prefix, initial=initial, zone=zone)
     formset = CommitmentFormSet(
         data,
         prefix=f"{prefix}-c",

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Q, Value, When
 
+from ceocalls.limits import RESOLUTION, LimitedTextField
 from ceocalls.roles import ALL_ROLES
 from customers.models import Customer
 
@@ -191,9 +192,9 @@ class BulkActionForm(forms.Form):
 
     ids = IdListField()
     action = forms.ChoiceField(choices=ACTIONS)
-    text = forms.CharField(
+    text = LimitedTextField(
+        RESOLUTION,
         required=False,
-        max_length=2000,
         label="Resolution or reason",
         widget=forms.TextInput(attrs={"placeholder": "Resolution, or reason to drop"}),
     )
@@ -234,13 +235,11 @@ class StyledForm(forms.Form):
 
 
 class CompleteForm(StyledForm):
-    resolution = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="What was done", strip=True
-    )
+    resolution = LimitedTextField(RESOLUTION, widget=forms.Textarea(attrs={"rows": 2}), label="What was done")
 
 
 class DropForm(StyledForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why it is dropped")
+    reason = LimitedTextField(RESOLUTION, widget=forms.Textarea(attrs={"rows": 2}), label="Why it is dropped")
 
 
 class ReassignForm(StyledForm):

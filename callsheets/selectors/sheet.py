@@ -129,7 +129,7 @@ def sheet_page(*, sheet: CallSheet, today: date | None = None) -> SheetPage:
         skipped = entry.status == SheetEntry.Status.SKIPPED
         starts_at = None
         if slot_start and not skipped:
-            starts_at = slot_start + timedelta(minutes=executive.minutes_per_call * (0 if entry.is_backup else turn))
+            starts_at = turn_start(slot_start, executive, 0 if entry.is_backup else turn)
         # the contact's own zone if it has one; not contact.effective_timezone, which reads the customer again
         zone = (entry.contact.timezone if entry.contact else "") or entry.customer.timezone
         local = starts_at.astimezone(_zone(zone)) if starts_at else None
@@ -155,6 +155,30 @@ def sheet_page(*, sheet: CallSheet, today: date | None = None) -> SheetPage:
             page.main.append(card)
         page.cards.append(card)
     return page
+
+
+def turn_start(slot_start: datetime, executive: Executive, calls_before: int) -> datetime:
+    """When a call comes up in the slot: its start plus `minutes_per_call` for each call before it."""
+    return slot_start + timedelta(minutes=executive.minutes_per_call * calls_before)
+
+
+def entry_expected_start(entry: SheetEntry) -> datetime | None:
+    """When this entry's call comes up in the slot, as its card says (None for a skipped entry): two
+    queries at most. A backup comes up at the slot's start; a main call after the main calls before it
+    that are not skipped."""
+    sheet, executive = entry.sheet, entry.sheet.executive
+    slot_start = sheet.slot_starts_at or executive.slot_start(sheet.week_start)
+    if slot_start is None or entry.status == SheetEntry.Status.SKIPPED:
+        return None
+    before = 0
+    if not entry.is_backup:
+        before = (
+            SheetEntry.objects.main()
+            .filter(sheet_id=sheet.pk, position__lt=entry.position)
+            .exclude(status=SheetEntry.Status.SKIPPED)
+            .count()
+        )
+    return turn_start(timezone.localtime(slot_start, executive.zoneinfo), executive, before)
 
 
 def _call(entry: SheetEntry) -> CallLog | None:

@@ -5,20 +5,26 @@ double click) cannot log the same entry twice: the second one is refused with a 
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from customers.services.flags import flag_mark_called
+from ceocalls.limits import CALL_NOTES, PROMISE, normalize_text
+from customers.services.flags import flag_call_corrected, flag_mark_called
 
-from ..models import CallLog, Commitment, Executive, SheetEntry
+from ..models import CallLog, CallSheet, Commitment, Executive, SheetEntry
+from ..selectors.sheet import entry_expected_start
 
 User = get_user_model()
 
 MAX_DURATION = 600
+# A call's time is typed to the minute: allow the minute under way and a browser clock a little ahead.
+FUTURE_SLACK = timedelta(minutes=2)
+# A sheet is built the week before its own (Friday by default): a call can be made from then on.
+EARLIEST_BEFORE_WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,8 @@ def commitment_errors(*, promise: str, owner, due_date: date | None, today: date
     errors = {}
     if not (promise or "").strip():
         errors["promise"] = "Say what was promised."
+    elif PROMISE.error(promise):
+        errors["promise"] = PROMISE.error(promise)
     if owner is None:
         errors["owner"] = "Choose who owns this promise."
     elif not owner.is_active:
@@ -54,7 +62,38 @@ def commitment_errors(*, promise: str, owner, due_date: date | None, today: date
     return errors
 
 
-def _check_call_fields(*, outcome: str, duration_minutes: int | None, sentiment: str) -> None:
+def call_time_default(*, expected: datetime | None, slot_end: datetime | None, now: datetime) -> datetime:
+    """When a call being logged took place, unless the executive says otherwise: now, before or
+    during the slot; once the slot is over, the time the entry came up on it."""
+    if expected is None or slot_end is None or now < slot_end or expected > now:
+        return now
+    return expected
+
+
+def call_time_error(*, called_at: datetime, executive: Executive, week_start: date | None, now: datetime) -> str | None:
+    """Why `called_at` cannot be when the executive's call took place, or None; said in their zone.
+
+    Refused: a time in the future and, for a call on a sheet, one before the week ahead of the
+    sheet's week (the sheet did not exist yet: most likely a mistyped date).
+    """
+    zone = executive.zoneinfo
+    if called_at > now + FUTURE_SLACK:
+        local_now = timezone.localtime(now, zone)
+        return f"The call cannot be in the future: it is now {local_now:%a %-d %b, %H:%M} ({executive.timezone})."
+    if week_start is None:
+        return None
+    earliest = datetime.combine(week_start, datetime.min.time(), tzinfo=zone) - EARLIEST_BEFORE_WEEK
+    if called_at < earliest:
+        return (
+            f"A call on the sheet of the week of {week_start:%-d %b %Y} cannot be before "
+            f"{earliest:%a %-d %b %Y}; check the date."
+        )
+    return None
+
+
+def _check_call_fields(
+    *, outcome: str, duration_minutes: int | None, sentiment: str, notes: str, called_at, executive, week_start, now
+) -> None:
     errors = {}
     if outcome not in CallLog.Outcome.values:
         errors["outcome"] = f"{outcome!r} is not an outcome; choose one of {', '.join(CallLog.Outcome.values)}."
@@ -62,6 +101,11 @@ def _check_call_fields(*, outcome: str, duration_minutes: int | None, sentiment:
         errors["duration_minutes"] = f"A call lasts between 0 and {MAX_DURATION} minutes."
     if sentiment and sentiment not in CallLog.Sentiment.values:
         errors["sentiment"] = f"{sentiment!r} is not a sentiment."
+    if CALL_NOTES.error(notes):
+        errors["notes"] = CALL_NOTES.error(notes)
+    time_error = called_at and call_time_error(called_at=called_at, executive=executive, week_start=week_start, now=now)
+    if time_error:
+        errors["called_at"] = time_error
     if errors:
         raise ValidationError(errors)
 
@@ -74,7 +118,7 @@ def _add_commitments(*, call: CallLog, promises: list[PromiseInput]) -> list[Com
             raise ValidationError(f"Commitment {number}: {' '.join(errors.values())}")
     return [
         Commitment.objects.create(
-            call=call, customer=call.customer, promise=p.promise.strip(), owner=p.owner, due_date=p.due_date
+            call=call, customer=call.customer, promise=normalize_text(p.promise), owner=p.owner, due_date=p.due_date
         )
         for p in promises
     ]
@@ -99,27 +143,42 @@ def call_log(
     notes: str = "",
     sentiment: str = "",
     promises: list[PromiseInput] = (),
-    called_at=None,
+    called_at: datetime | None = None,
 ) -> CallLog:
     """Logs the call of a sheet entry with its commitments, marks the entry called and, when the
     entry carries a support lead's flag, records that the call answered it.
 
-    Locks the entry; an entry that already has a call is refused (correct it instead), so a
-    double submit never makes two calls.
+    `called_at` is when the call took place (None: call_time_default, i.e. now, or the entry's
+    time on the slot once the slot is over); a time in the future or long before the sheet's week
+    is refused, keyed "called_at". Locks the entry; an entry that already has a call is refused
+    (correct it instead), so a double submit never makes two calls.
     """
     entry = _locked_entry(entry_id)
     if CallLog.objects.filter(entry=entry).exists():
         raise ValidationError("This call is already logged; correct it instead.")
-    _check_call_fields(outcome=outcome, duration_minutes=duration_minutes, sentiment=sentiment)
+    now = timezone.now()
+    notes = normalize_text(notes)
+    _check_call_fields(
+        outcome=outcome,
+        duration_minutes=duration_minutes,
+        sentiment=sentiment,
+        notes=notes,
+        called_at=called_at,
+        executive=entry.sheet.executive,
+        week_start=entry.sheet.week_start,
+        now=now,
+    )
+    if called_at is None:
+        called_at = call_time_default(expected=entry_expected_start(entry), slot_end=_slot_end(entry.sheet), now=now)
     call = CallLog.objects.create(
         entry=entry,
         executive=entry.sheet.executive,
         customer_id=entry.customer_id,
         contact_id=entry.contact_id,
-        called_at=called_at or timezone.now(),
+        called_at=called_at,
         outcome=outcome,
         duration_minutes=duration_minutes,
-        notes=(notes or "").strip(),
+        notes=notes,
         sentiment=sentiment or "",
         logged_by=by,
     )
@@ -129,6 +188,15 @@ def call_log(
     if entry.flag_id:
         flag_mark_called(flag=entry.flag, call=call)
     return call
+
+
+def _slot_end(sheet: CallSheet) -> datetime | None:
+    start = sheet.slot_starts_at or sheet.executive.slot_start(sheet.week_start)
+    return start + timedelta(minutes=sheet.executive.duration_minutes) if start else None
+
+
+def _same_minute(a: datetime, b: datetime) -> bool:
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
 
 
 @transaction.atomic
@@ -141,19 +209,39 @@ def call_correct(
     notes: str = "",
     sentiment: str = "",
     promises: list[PromiseInput] = (),
+    called_at: datetime | None = None,
 ) -> CallLog:
-    """Corrects a logged call's outcome, duration, notes and sentiment and adds further commitments.
+    """Corrects a logged call's outcome, duration, notes, sentiment and time (None: the time stays;
+    times are compared to the minute) and adds further commitments.
 
     Commitments already made stay as they are: they are changed on the commitments page, where
-    each change is recorded.
+    each change is recorded. When the call answered a flag, the flag follows the corrected time and
+    its lead is told what changed (customers.services.flags.flag_call_corrected).
     """
-    call = CallLog.objects.select_for_update(of=("self",)).select_related("executive").get(pk=call_id)
-    _check_call_fields(outcome=outcome, duration_minutes=duration_minutes, sentiment=sentiment)
+    call = CallLog.objects.select_for_update(of=("self",)).select_related("executive", "entry__sheet").get(pk=call_id)
+    notes = normalize_text(notes)
+    _check_call_fields(
+        outcome=outcome,
+        duration_minutes=duration_minutes,
+        sentiment=sentiment,
+        notes=notes,
+        called_at=called_at,
+        executive=call.executive,
+        week_start=call.entry.sheet.week_start if call.entry_id else None,
+        now=timezone.now(),
+    )
+    before = (call.outcome, call.sentiment, call.called_at)
     call.outcome, call.duration_minutes = outcome, duration_minutes
-    call.notes, call.sentiment = (notes or "").strip(), sentiment or ""
+    call.notes, call.sentiment = notes, sentiment or ""
+    if called_at is not None and not _same_minute(called_at, call.called_at):
+        call.called_at = called_at
     call.logged_by = call.logged_by or by
-    call.save(update_fields=["outcome", "duration_minutes", "notes", "sentiment", "logged_by", "updated_at"])
-    _add_commitments(call=call, promises=list(promises))
+    call.save(
+        update_fields=["outcome", "duration_minutes", "notes", "sentiment", "called_at", "logged_by", "updated_at"]
+    )
+    added = _add_commitments(call=call, promises=list(promises))
+    if before != (call.outcome, call.sentiment, call.called_at) or added:
+        flag_call_corrected(call=call)
     return call
 
 

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ceocalls.limits import RESOLUTION, normalize_text
+
 from ..models import Commitment, CommitmentChange
 
 MAX_BULK = 500
@@ -93,9 +95,11 @@ def commitment_bulk_complete(
     *, commitment_ids: Iterable[int], by: AbstractBaseUser, resolution: str
 ) -> list[Commitment]:
     """Marks open commitments done with what was done; a done or dropped one refuses the batch."""
-    resolution = (resolution or "").strip()
+    resolution = normalize_text(resolution)
     if not resolution:
         raise ValidationError("Say what was done to keep the promise.")
+    if RESOLUTION.error(resolution):
+        raise ValidationError(RESOLUTION.error(resolution))
     rows = _locked(commitment_ids, by)
     _require_open(rows, "marked done")
     now = timezone.now()
@@ -111,9 +115,11 @@ def commitment_bulk_complete(
 @transaction.atomic
 def commitment_bulk_drop(*, commitment_ids: Iterable[int], by: AbstractBaseUser, reason: str) -> list[Commitment]:
     """Drops open commitments with the reason; the reason is kept as the resolution."""
-    reason = (reason or "").strip()
+    reason = normalize_text(reason)
     if not reason:
         raise ValidationError("Give a reason for dropping the promise.")
+    if RESOLUTION.error(reason):
+        raise ValidationError(RESOLUTION.error(reason))
     rows = _locked(commitment_ids, by)
     _require_open(rows, "dropped")
     now = timezone.now()

@@ -7,6 +7,8 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from ceocalls.people import display_name
+
 register = template.Library()
 
 # A quoted comment ("…" or “…”) or a ticket number (#4812) inside a reason's sentence.
@@ -51,9 +53,7 @@ def tel_href(phone: str) -> str:
 
 @register.filter
 def person(user) -> str:
-    if user is None:
-        return "someone"
-    return user.get_full_name() or user.email or user.username
+    return display_name(user) or "someone"
 
 
 @register.filter

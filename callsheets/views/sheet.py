@@ -23,7 +23,7 @@ from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, role_required
 from ..forms.calls import call_forms, promises_of
 from ..models import CallSheet, Executive, SheetEntry, week_start_of
 from ..selectors.sheet import active_owners, executives_for_picker, place_of, sheet_page
-from ..services.calls import call_correct, call_log, entry_skip, entry_unskip, executive_today
+from ..services.calls import call_correct, call_log, call_time_default, entry_skip, entry_unskip, executive_today
 
 VIEW_ALL = "callsheets.view_all_sheets"
 
@@ -154,6 +154,7 @@ def _render_sheet(request, executive: Executive, week: date, *, bound: dict | No
     if sheet:
         page = sheet_page(sheet=sheet)
         bound = bound or {}
+        now = timezone.now()
         for card in page.cards:
             if card.entry.pk in bound:
                 card.form, card.formset = bound[card.entry.pk]
@@ -164,7 +165,9 @@ def _render_sheet(request, executive: Executive, week: date, *, bound: dict | No
                     owners=page.owners,
                     default_owner=executive.user,
                     today=page.today,
+                    zone=executive.timezone,
                     call=card.call,
+                    called_at=call_time_default(expected=card.starts_at, slot_end=context["slot_end"], now=now),
                 )
                 card.editing = False
         context["page"] = page
@@ -196,6 +199,7 @@ def entry_log(request, pk: int):
         owners=active_owners(),
         default_owner=executive.user,
         today=executive_today(executive),
+        zone=executive.timezone,
         data=request.POST,
     )
     if form.is_valid() and formset.is_valid():

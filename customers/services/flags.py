@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ceocalls.limits import DISMISSAL_REASON, FLAG_NOTE, FLAG_REASON, normalize_text
 from notifications.tasks import send_flag_outcome
 
 from ..models import Contact, Customer, Flag, FlagNote, SupportTicket
@@ -32,7 +33,7 @@ def flag_raise(
     ticket, contact). A second active flag for the customer is refused with FlagAlreadyActive,
     which carries the open flag; the partial unique constraint makes that hold under concurrency.
     """
-    reason = (reason or "").strip()
+    reason = normalize_text(reason)
     errors = {}
     customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
     if customer is None:
@@ -41,6 +42,8 @@ def flag_raise(
         )
     if not reason:
         errors["reason"] = "Say in a sentence or two why the CEO should call."
+    elif FLAG_REASON.error(reason):
+        errors["reason"] = FLAG_REASON.error(reason)
     if urgency not in Flag.Urgency.values:
         errors["urgency"] = f"Urgency {urgency!r} is not one of: {', '.join(Flag.Urgency.values)}."
     ticket = _ticket_of(customer, ticket_id, errors)
@@ -48,6 +51,23 @@ def flag_raise(
     if errors:
         raise ValidationError(errors)
 
+    return _flag_create(
+        customer=customer,
+        by=by,
+        origin=Flag.Origin.LEAD,
+        reason=reason,
+        urgency=urgency,
+        ticket=ticket,
+        contact=contact,
+    )
+
+
+def _flag_create(*, customer: Customer, by, origin: str, reason: str, urgency: str, ticket, contact) -> Flag:
+    """Inserts the customer's one active flag, or raises FlagAlreadyActive with the one there is.
+
+    The check is a courtesy; the partial unique constraint is the rule, so a flag raised by someone
+    else between our check and our insert also ends as FlagAlreadyActive.
+    """
     existing = Flag.objects.active().filter(customer=customer).select_related("customer").first()
     if existing:
         raise FlagAlreadyActive(existing)
@@ -56,18 +76,51 @@ def flag_raise(
             return Flag.objects.create(
                 customer=customer,
                 raised_by=by,
-                origin=Flag.Origin.LEAD,
+                origin=origin,
                 reason=reason,
                 urgency=urgency,
                 ticket=ticket,
                 contact=contact,
             )
     except IntegrityError:
-        # Another lead flagged the same customer between our check and our insert.
         existing = Flag.objects.active().filter(customer=customer).select_related("customer").first()
         if existing is None:
             raise
         raise FlagAlreadyActive(existing) from None
+
+
+@transaction.atomic
+def flag_raise_from_ticket(*, ticket_id: int, tag: str) -> Flag | FlagNote | None:
+    """A help-desk ticket tagged `tag` flags its customer, as a support lead would; once per ticket.
+
+    When the customer already has an open or scheduled flag, the ticket is added to it as a
+    FlagNote instead (an urgent ticket makes the flag urgent). The flag or note keeps the ticket,
+    and a ticket that has raised or added to a flag before adds nothing: None. The ticket's row is
+    locked first, so two imports of the same ticket at once still add it once; the unique
+    constraints on Flag.ticket (for tagged flags) and FlagNote.ticket back that up.
+    """
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the requester's outer join.
+    ticket = (
+        SupportTicket.objects.select_for_update(of=("self",)).select_related("customer", "requester").get(pk=ticket_id)
+    )
+    if Flag.objects.filter(ticket=ticket).exists() or FlagNote.objects.filter(ticket=ticket).exists():
+        return None
+    urgent = ticket.priority == SupportTicket.Priority.URGENT
+    text = f"Tagged {tag}: {ticket.subject}"  # a subject is at most 500 characters: under FLAG_NOTE
+    requester = ticket.requester
+    try:
+        return _flag_create(
+            customer=ticket.customer,
+            by=None,
+            origin=Flag.Origin.TICKET_TAG,
+            reason=text,
+            urgency=Flag.Urgency.URGENT if urgent else Flag.Urgency.NORMAL,
+            ticket=ticket,
+            # A requester who asked not to be called is not the contact to call; the builder picks one.
+            contact=requester if requester and not requester.do_not_call else None,
+        )
+    except FlagAlreadyActive as exc:
+        return flag_add_note(flag_id=exc.flag.pk, by=None, text=text, make_urgent=urgent, ticket=ticket)
 
 
 def _ticket_of(customer: Customer | None, ticket_id: int | None, errors: dict) -> SupportTicket | None:
@@ -95,15 +148,20 @@ def _contact_of(customer: Customer | None, contact_id: int | None, errors: dict)
 
 
 @transaction.atomic
-def flag_add_note(*, flag_id: int, by, text: str, make_urgent: bool = False) -> FlagNote:
-    """Adds what another lead (or the same one) knows to an open or scheduled flag.
+def flag_add_note(
+    *, flag_id: int, by, text: str, make_urgent: bool = False, ticket: SupportTicket | None = None
+) -> FlagNote:
+    """Adds what another lead (or the same one), or a ticket tagged for a CEO call, knows to an open
+    or scheduled flag.
 
     `make_urgent` raises a normal flag to urgent; it never lowers one. A flag that was already
     called, closed or dismissed takes no more notes: raise a new flag instead.
     """
-    text = (text or "").strip()
+    text = normalize_text(text)
     if not text:
         raise ValidationError({"text": "Write what you want to add."})
+    if FLAG_NOTE.error(text):
+        raise ValidationError({"text": FLAG_NOTE.error(text)})
     flag = Flag.objects.select_for_update().get(pk=flag_id)
     if flag.status not in Flag.ACTIVE_STATUSES:
         raise ValidationError(
@@ -113,7 +171,7 @@ def flag_add_note(*, flag_id: int, by, text: str, make_urgent: bool = False) -> 
     if made_urgent:
         flag.urgency = Flag.Urgency.URGENT
         flag.save(update_fields=["urgency", "updated_at"])
-    return FlagNote.objects.create(flag=flag, author=by, text=text, made_urgent=made_urgent)
+    return FlagNote.objects.create(flag=flag, author=by, ticket=ticket, text=text, made_urgent=made_urgent)
 
 
 @transaction.atomic
@@ -122,9 +180,11 @@ def flag_dismiss(*, flag_id: int, by, reason: str) -> Flag:
 
     A second dismissal, or dismissing a flag that was already called or closed, is refused.
     """
-    reason = (reason or "").strip()
+    reason = normalize_text(reason)
     if not reason:
         raise ValidationError({"reason": "Tell the lead why the flag is dismissed."})
+    if DISMISSAL_REASON.error(reason):
+        raise ValidationError({"reason": DISMISSAL_REASON.error(reason)})
     flag = Flag.objects.select_for_update().get(pk=flag_id)
     if flag.status not in Flag.ACTIVE_STATUSES:
         raise ValidationError(f"This flag is already {flag.get_status_display().lower()}; it cannot be dismissed.")
@@ -150,3 +210,19 @@ def flag_mark_called(*, flag: Flag, call) -> Flag:
     # robust: a broker outage must not fail the logged call; the hourly sweep sends it later.
     transaction.on_commit(lambda: send_flag_outcome.delay(flag.pk), robust=True)
     return flag
+
+
+@transaction.atomic
+def flag_call_corrected(*, call) -> list[Flag]:
+    """A logged call was corrected (outcome, mood, time or a promise added): each flag it answered
+    follows the call's time, and its lead is told what changed, once (after the commit, like
+    flag_mark_called; notifications.services.flag_outcome_send decides whether anything the lead
+    was told has changed, so an unchanged correction sends nothing).
+    """
+    flags = list(Flag.objects.select_for_update().filter(call=call))
+    for flag in flags:
+        if flag.called_at != call.called_at:
+            flag.called_at = call.called_at
+            flag.save(update_fields=["called_at", "updated_at"])
+        transaction.on_commit(lambda pk=flag.pk: send_flag_outcome.delay(pk), robust=True)
+    return flags

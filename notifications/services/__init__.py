@@ -1,13 +1,7 @@
 from .calendar_feed import calendar_feed_build, executive_rotate_calendar_token
 from .delivery import delivery_claim, email_render, email_send_once
-from .emails import (
-    briefing_send,
-    briefings_send_due,
-    flag_outcome_send,
-    flag_outcomes_send_missed,
-    overdue_digests_send,
-    program_weekly_send,
-)
+from .emails import briefing_send, briefings_send_due, overdue_digests_send, program_weekly_send
+from .flag_emails import flag_outcome_send, flag_outcomes_send_missed
 from .preferences import preference_for, preference_update
 
 __all__ = [

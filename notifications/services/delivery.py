@@ -42,18 +42,25 @@ def wants(preferences: dict[int, NotificationPreference], user, kind: str) -> bo
     return preference is None or preference.wants(kind)
 
 
-def delivery_claim(*, kind: str, recipient, period_key: str) -> EmailDelivery | None:
+def delivery_claim(*, kind: str, recipient, period_key: str, content: dict | None = None) -> EmailDelivery | None:
     """Claims the right to send this e-mail; None when it was sent or is being sent already.
 
     The insert is guarded by the unique (kind, recipient, period_key) constraint and commits at
     once (outside any transaction), so two workers racing for it cannot both win. A failed
     earlier attempt is taken over by a conditional UPDATE, which also only one worker can win.
+    `content` records what the e-mail tells (see flag_emails).
     """
     now = timezone.now()
+    content = content or {}
     try:
         with transaction.atomic():
             return EmailDelivery.objects.create(
-                kind=kind, recipient=recipient, period_key=period_key, to=recipient.email, claimed_at=now
+                kind=kind,
+                recipient=recipient,
+                period_key=period_key,
+                to=recipient.email,
+                claimed_at=now,
+                content=content,
             )
     except IntegrityError:
         pass
@@ -65,13 +72,20 @@ def delivery_claim(*, kind: str, recipient, period_key: str) -> EmailDelivery | 
         attempts__lt=EmailDelivery.MAX_ATTEMPTS,
     )
     if retry.update(
-        status=EmailDelivery.Status.SENDING, to=recipient.email, claimed_at=now, error="", attempts=F("attempts") + 1
+        status=EmailDelivery.Status.SENDING,
+        to=recipient.email,
+        claimed_at=now,
+        error="",
+        attempts=F("attempts") + 1,
+        content=content,
     ):
         return EmailDelivery.objects.get(kind=kind, recipient=recipient, period_key=period_key)
     return None
 
 
-def email_send_once(*, kind: str, recipient, period_key: str, template: str, context: dict) -> str:
+def email_send_once(
+    *, kind: str, recipient, period_key: str, template: str, context: dict, content: dict | None = None
+) -> str:
     """Sends one e-mail unless it already went out for this period: "sent", "skipped" or "failed".
 
     Never raises for a bad address, a template error or a refusing SMTP server: the failure is
@@ -80,7 +94,7 @@ def email_send_once(*, kind: str, recipient, period_key: str, template: str, con
     if not recipient.email:
         logger.info("No %s for user %s: no e-mail address.", kind, recipient.pk)
         return "skipped"
-    delivery = delivery_claim(kind=kind, recipient=recipient, period_key=period_key)
+    delivery = delivery_claim(kind=kind, recipient=recipient, period_key=period_key, content=content)
     if delivery is None:
         return "skipped"
     try:

@@ -1,4 +1,5 @@
-"""The four e-mails: who gets which, for which period. Each is sent at most once per period."""
+"""The executives' and admins' e-mails: who gets which, for which period. Each is sent at most once per
+period. The leads' flag e-mails are in flag_emails."""
 
 import logging
 from collections import Counter
@@ -10,15 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callsheets.models import CallSheet, Executive, week_start_of
-from customers.models import Flag
 
 from .. import selectors
 from ..models import EmailKind
 from .delivery import email_send_once, preferences_for, site_url, wants
 
 logger = logging.getLogger(__name__)
-
-FLAG_OUTCOME_SWEEP_DAYS = 2
 
 
 def sheet_path(week_start: date) -> str:
@@ -154,46 +152,3 @@ def program_weekly_send(*, today: date | None = None) -> dict[str, int]:
 def _program_week_path(week: date) -> str:
     """/program/ showing exactly the week the e-mail counts."""
     return f"{reverse('program:page')}?start={week.isoformat()}&end={week.isoformat()}"
-
-
-def flag_outcomes_send_missed(*, now: datetime | None = None) -> dict[str, int]:
-    """Sends the lead's e-mails whose task never ran (the broker was down when the call was logged).
-
-    Looks at calls logged in the last FLAG_OUTCOME_SWEEP_DAYS; the delivery row keeps each to one e-mail.
-    """
-    since = (now or timezone.now()) - timedelta(days=FLAG_OUTCOME_SWEEP_DAYS)
-    flags = Flag.objects.filter(
-        status=Flag.Status.CALLED, call__isnull=False, raised_by__isnull=False, lead_notified_at__isnull=True
-    ).filter(call__created_at__gte=since)  # when it was logged, not when it happened
-    counts = Counter(flag_outcome_send(flag_id=pk) for pk in flags.values_list("pk", flat=True))
-    return dict(counts)
-
-
-def flag_outcome_send(*, flag_id: int) -> str:
-    """Tells the lead who raised the flag what the call on it gave, with the commitments made.
-
-    Sent once per flag and call (the delivery row; a flag moved to a later call tells the lead
-    again), and the flag records when the lead was last told (`lead_notified_at`).
-    """
-    flag, commitments = selectors.flag_with_outcome(flag_id=flag_id)
-    lead = flag.raised_by
-    if flag.call_id is None or lead is None or not lead.is_active:
-        return "skipped"
-    if not wants(preferences_for([lead]), lead, EmailKind.FLAG_OUTCOME):
-        return "off"
-    result = email_send_once(
-        kind=EmailKind.FLAG_OUTCOME,
-        recipient=lead,
-        period_key=f"flag-{flag.pk}-call-{flag.call_id}",
-        template="flag_outcome",
-        context={
-            "flag": flag,
-            "call": flag.call,
-            "commitments": commitments,
-            "customer_url": site_url(f"/customers/{flag.customer_id}/"),
-            "flags_url": site_url("/flags/"),
-        },
-    )
-    if result == "sent":
-        Flag.objects.filter(pk=flag.pk).update(lead_notified_at=timezone.now())
-    return result

@@ -248,9 +248,11 @@ def test_a_ceo_call_tag_notes_the_customers_active_flag_instead_of_a_second(run_
 
     flag = Flag.objects.get()
     assert flag.pk == existing.pk
-    assert flag.reason.count("[Zendesk ticket #5101]") == 1
-    assert flag.reason.startswith("Lead: angry CFO.")
-    assert flag.urgency == Flag.Urgency.URGENT
+    assert flag.reason == "Lead: angry CFO."  # the lead's words stay as they were written
+    note = flag.notes.get()  # once, however often the file is imported
+    assert (note.ticket.external_id, note.author, note.origin_label) == ("5101", None, "Zendesk ticket #5101")
+    assert "Shipments stuck in customs" in note.text
+    assert flag.urgency == Flag.Urgency.URGENT and note.made_urgent
 
 
 def test_a_closed_flag_for_the_ticket_is_not_raised_again(run_command, samples, sample_customers):

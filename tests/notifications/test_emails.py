@@ -192,7 +192,7 @@ def test_lead_gets_the_outcome_and_commitments_once_the_call_is_committed(django
     flag.refresh_from_db()
     assert flag.lead_notified_at is not None
 
-    assert services.flag_outcome_send(flag_id=flag.pk) == "skipped"
+    assert services.flag_outcome_send(flag_id=flag.pk) == "unchanged"  # what the lead was told still holds
     assert len(mail.outbox) == 1
     assert EmailDelivery.objects.get().period_key == f"flag-{flag.pk}-call-{call.pk}"
 

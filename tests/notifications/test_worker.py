@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from customers.models import Flag
 from customers.services.flags import flag_mark_called
 from notifications.models import EmailDelivery
 from notifications.tasks import send_overdue_digests
@@ -44,8 +45,8 @@ def test_logging_the_call_on_a_flag_emails_the_lead_through_the_worker(celery_wo
         flag_mark_called(flag=flag, call=call)
         CommitmentFactory(call=call, promise="Call back with the root cause")
 
-    assert wait_for(lambda: EmailDelivery.objects.sent().exists())
+    # The flag is stamped just after the delivery row is marked sent: wait for both.
+    assert wait_for(lambda: Flag.objects.filter(pk=flag.pk, lead_notified_at__isnull=False).exists())
+    assert EmailDelivery.objects.sent().exists()
     (message,) = mail.outbox
     assert message.to == ["lead@example.com"] and "Call back with the root cause" in message.body
-    flag.refresh_from_db()
-    assert flag.lead_notified_at is not None
