@@ -5,11 +5,17 @@ from django.urls import include, path
 from customers.urls import customer_patterns, flag_patterns
 
 from . import views
+from .forms import EmailAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include(customer_patterns)),
     path("flags/", include(flag_patterns)),
