@@ -329,9 +329,13 @@ class CommitmentChange(models.Model):
 
 class ScoringPolicyQuerySet(models.QuerySet):
     def active(self) -> "ScoringPolicy":
-        """The active policy; a fresh database gets the defaults."""
-        policy = self.filter(is_active=True).first()
-        return policy or ScoringPolicy.objects.get_or_create(is_active=True, defaults={"name": "Default"})[0]
+        """The active policy: a read, never a write (GET pages call it).
+
+        Migration 0005 creates the default policy. A database where none is active (every policy
+        deactivated or deleted in the admin) reads the defaults, unsaved; saving the policy page
+        (`/program/policy/`) then creates the active one.
+        """
+        return self.filter(is_active=True).first() or ScoringPolicy(name="Default", is_active=True)
 
 
 class ScoringPolicy(models.Model):
@@ -402,6 +406,7 @@ class ScoringPolicy(models.Model):
                     weight_old_open_ticket__gte=0,
                     weight_overdue_commitment__gte=0,
                     weight_carried_over__gte=0,
+                    ticket_points_cap__gte=0,
                     revenue_weight__gte=0,
                     tier_multiplier_strategic__gte=0,
                     tier_multiplier_enterprise__gte=0,
