@@ -430,3 +430,79 @@ class ScoringPolicy(models.Model):
             for f in self._meta.concrete_fields
             if f.name not in {"id", "updated_at", "updated_by"}
         }
+
+
+class BuildRunQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.filter(state__in=BuildRun.UNFINISHED)
+
+
+class BuildRun(models.Model):
+    """One build of a week's sheets, asked for on /program/, by the command or by Celery beat.
+
+    The row is written before the task is queued and the task updates it, so its state never depends
+    on Celery's result store (whose results expire) or on the admin's session.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Origin(models.TextChoices):
+        PAGE = "page", "Program page"
+        COMMAND = "command", "build_callsheets command"
+        SCHEDULE = "schedule", "Weekly schedule"
+        TASK = "task", "Celery task"
+
+    UNFINISHED = (State.QUEUED, State.RUNNING)
+
+    week_start = models.DateField(help_text="Monday of the week built.")
+    executive = models.ForeignKey(
+        Executive, on_delete=models.SET_NULL, null=True, blank=True, related_name="build_runs"
+    )
+    executive_name = models.CharField(
+        max_length=200, blank=True, help_text="Whose sheet was asked for, as named then; empty: every active executive."
+    )
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.PAGE)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    queued_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the task last reached the broker; empty while it could not."
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    summary = models.JSONField(default=dict, blank=True, help_text="The build's summary: sheets, entries, left off.")
+    error = models.TextField(blank=True, help_text="Why it failed, in words.")
+    note = models.TextField(blank=True, help_text="What the admin should know while it waits (the queue was down).")
+
+    objects = BuildRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["state", "queued_at"], name="build_run_state_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["done", "failed"], finished_at__isnull=False)
+                | (Q(state__in=["queued", "running"]) & Q(finished_at__isnull=True)),
+                name="build_run_finished_at_matches_state",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"Build of the week of {self.week_start:%d %b %Y} for {self.for_label} ({self.get_state_display().lower()})"
+        )
+
+    @property
+    def for_label(self) -> str:
+        return self.executive_name or "every active executive"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state not in self.UNFINISHED
