@@ -4,6 +4,7 @@ and two colleagues who own commitments without holding a role."""
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, SUPPORT_LEADS
@@ -26,7 +27,7 @@ class DemoUser:
 DEMO_USERS = [
     DemoUser("maya.lindqvist@example.com", "Maya Lindqvist", EXECUTIVES, "CEO", "tue 10:00", "Europe/Oslo"),
     DemoUser(
-        "daniel.price@example.com", "Daniel Price", EXECUTIVES, "Chief Revenue Officer", "wed 14:00", "America/New_York"
+        "daniel.price@example.com", "Daniel Price", EXECUTIVES, "Chief Revenue Officer", "wed 10:00", "America/New_York"
     ),
     DemoUser("priya.raman@example.com", "Priya Raman", EXECUTIVES, "COO", "thu 09:00", "America/Los_Angeles"),
     DemoUser("sam.torres@example.com", "Sam Torres", SUPPORT_LEADS, "Support lead, EMEA"),
@@ -38,20 +39,20 @@ DEMO_USERS = [
 
 
 def create_demo_users() -> dict[str, object]:
-    """Creates the demo users (idempotent) and returns them by e-mail."""
+    """Creates the demo users (idempotent) and returns them by e-mail.
+
+    The shared password is hashed once: each hash takes most of a second on purpose.
+    """
     User = get_user_model()
+    hashed = make_password(DEMO_PASSWORD)
     users = {}
     for person in DEMO_USERS:
         if person.role == EXECUTIVES:
             executive, _ = executive_upsert(
-                email=person.email,
-                name=person.name,
-                slot=person.slot,
-                timezone=person.timezone,
-                title=person.title,
-                password=DEMO_PASSWORD,
+                email=person.email, name=person.name, slot=person.slot, timezone=person.timezone, title=person.title
             )
-            users[person.email] = executive.user
+            User.objects.filter(pk=executive.user_id).update(password=hashed)
+            users[person.email] = User.objects.get(pk=executive.user_id)
             continue
         first, _, last = person.name.partition(" ")
         user, created = User.objects.get_or_create(
@@ -59,7 +60,7 @@ def create_demo_users() -> dict[str, object]:
         )
         if created:
             if person.role:
-                user.set_password(DEMO_PASSWORD)
+                user.password = hashed
             else:
                 user.set_unusable_password()
             user.is_staff = person.role == PROGRAM_ADMINS
