@@ -451,9 +451,9 @@ class BuildRun(models.Model):
         FAILED = "failed", "Failed"
 
     class Origin(models.TextChoices):
-        PAGE = "page", "Program page"
+        PAGE = "page", "program page"
         COMMAND = "command", "build_callsheets command"
-        SCHEDULE = "schedule", "Weekly schedule"
+        SCHEDULE = "schedule", "weekly schedule"
         TASK = "task", "Celery task"
 
     UNFINISHED = (State.QUEUED, State.RUNNING)
@@ -506,3 +506,13 @@ class BuildRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state not in self.UNFINISHED
+
+    @property
+    def took(self) -> str:
+        """How long the build ran, in words ("2 s", "3 min"); empty until it has finished."""
+        if not (self.started_at and self.finished_at):
+            return ""
+        seconds = (self.finished_at - self.started_at).total_seconds()
+        if seconds < 1:
+            return "under a second"
+        return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"

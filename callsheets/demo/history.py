@@ -13,7 +13,7 @@ import heapq
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,9 +23,9 @@ from customers.models import Flag, SupportTicket, SurveyResponse
 from customers.services.flags import flag_raise
 from notifications.services.emails import flag_outcome_send
 
-from ..builder import build_week
 from ..builder.assign import within_business_hours
-from ..models import CallLog, CallSheet, Commitment, Executive, ScoringPolicy, SheetEntry, week_start_of
+from ..models import BuildRun, CallLog, CallSheet, Commitment, Executive, ScoringPolicy, SheetEntry, week_start_of
+from ..services.builds import build_run_create, build_run_execute
 from ..services.calls import PromiseInput, call_log, entry_skip
 from ..services.commitments import commitment_complete, commitment_drop, commitment_mark_told
 from . import text
@@ -89,8 +89,8 @@ def make_history(rng: random.Random, customers, users: dict, now: datetime) -> d
         moods={d.customer.pk: d.mood for d in customers},
         flaggable=[
             d.customer.pk
-            for d in sorted(customers, key=lambda d: d.mood != "angry")
-            if d.customer.lifecycle_status != "churned" and d.mood != "happy"
+            for d in customers
+            if d.customer.lifecycle_status != "churned" and d.mood != "happy" and any(c.is_callable for c in d.contacts)
         ],
     )
     this_week = week_start_of(timezone.localdate(now))
@@ -107,11 +107,18 @@ def make_history(rng: random.Random, customers, users: dict, now: datetime) -> d
 
 
 def _plan_flags(cast: Cast, *, since: datetime, until: datetime, how_many: int, urgent: int = 0) -> None:
-    span = (until - since).total_seconds()
+    """Flags a lead raises between `since` and `until`: on weekdays, 13:00–20:00 UTC (EMEA's afternoon,
+    the Americas' morning), the first `urgent` of them urgent."""
+    days = [
+        since.date() + timedelta(days=n)
+        for n in range((until.date() - since.date()).days + 1)
+        if (since.date() + timedelta(days=n)).weekday() < 5
+    ]
     for n in range(how_many):
-        when = since + timedelta(seconds=span * (n + cast.rng.random()) / how_many)
+        day = cast.rng.choice(days) if days else until.date()
+        when = datetime.combine(day, time(13), tzinfo=UTC) + timedelta(minutes=cast.rng.randint(0, 7 * 60))
         is_urgent = n < urgent or (not urgent and cast.rng.random() < 0.1)
-        cast.agenda.add(min(when, until), _raise_flag, cast, is_urgent, cast.rng.random())
+        cast.agenda.add(min(max(when, since), until), _raise_flag, cast, is_urgent, cast.rng.random())
 
 
 def _raise_flag(when: datetime, cast: Cast, urgent: bool, roll: float) -> None:
@@ -147,8 +154,11 @@ def _callable_contacts(customer_id: int):
 
 
 def _build(when: datetime, cast: Cast, week: date) -> None:
-    """Beat's weekly build, with the builder's own rules and this moment's data."""
-    result = build_week(week=week, now=when)
+    """Beat's weekly build, on record as a build run, with the builder's own rules and this moment's data."""
+    run = build_run_create(week=week, origin=BuildRun.Origin.SCHEDULE)
+    run, result = build_run_execute(run_id=run.pk)
+    if result is None:
+        raise RuntimeError(f"The demo's build of the week of {week} failed: {run.error}")
     cast.counts["sheets"] += len(result.sheets)
     for planned in result.sheets:
         if planned.slot_starts_at < cast.now:
@@ -205,7 +215,13 @@ def _log_call(cast: Cast, entry: SheetEntry, executive: Executive, outcome: str,
     notes, sentiment, promises = rng.choice(text.NOTES_BY_OUTCOME.get(outcome, ("",))), "", []
     if outcome == CallLog.Outcome.REACHED:
         sentiment = _pick(rng, text.SENTIMENTS_BY_MOOD[cast.moods.get(entry.customer_id, "neutral")])
-        script = rng.choice([s for s in text.CALL_SCRIPTS if s.sentiment == sentiment])
+        promised = set(
+            Commitment.objects.open().filter(customer_id=entry.customer_id).values_list("promise", flat=True)
+        )
+        scripts = [s for s in text.CALL_SCRIPTS if s.sentiment == sentiment]
+        script = rng.choice([s for s in scripts if not promised & set(s.promises)] or scripts)
+        if promised & set(script.promises):  # the customer was promised this already: nothing new to promise
+            script = text.CallScript(script.sentiment, script.notes)
         notes = script.notes
         day = timezone.localtime(called_at, executive.zoneinfo).date()
         promises = [

@@ -11,7 +11,16 @@ from django.core.management import call_command
 from callsheets.builder.assign import within_business_hours
 from callsheets.demo import demo_seed, text
 from callsheets.demo.history import build_time
-from callsheets.models import CallLog, CallSheet, Commitment, CommitmentChange, Executive, ScoringPolicy, SheetEntry
+from callsheets.models import (
+    BuildRun,
+    CallLog,
+    CallSheet,
+    Commitment,
+    CommitmentChange,
+    Executive,
+    ScoringPolicy,
+    SheetEntry,
+)
 from customers.models import Flag
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +116,10 @@ def test_the_demo_is_written_through_the_services(demo):
         assert change.at == commitment.completed_at and commitment.created_at < change.at <= NOW, commitment
     assert Commitment.objects.overdue(today=NOW.date()).exists()  # some promises are late: the page shows them
     assert CallLog.objects.filter(created_at__gt=NOW).count() == 0  # logged after it happened, never later than now
+    # Each week was built by the weekly job, on record as a build run at its Friday time.
+    runs = BuildRun.objects.order_by("week_start")
+    assert [(r.origin, r.state) for r in runs] == [("schedule", "done")] * 9
+    assert all(r.started_at == build_time(r.week_start) for r in runs)
 
 
 @pytest.mark.parametrize(
