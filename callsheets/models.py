@@ -455,6 +455,7 @@ class BuildRun(models.Model):
         COMMAND = "command", "build_callsheets command"
         SCHEDULE = "schedule", "weekly schedule"
         TASK = "task", "Celery task"
+        ADMIN = "admin", "Django admin"
 
     UNFINISHED = (State.QUEUED, State.RUNNING)
 

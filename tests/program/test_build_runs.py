@@ -183,6 +183,12 @@ def test_a_run_whose_executive_was_deleted_fails_in_words(frozen):
     assert run.error == "Maya Lindqvist's executive profile was deleted before the build ran."
 
 
+def test_beat_sweeps_the_build_runs_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-build-runs"]
+    assert entry == {"task": "callsheets.tasks.sweep_build_runs", "schedule": 60}
+    assert app.tasks[entry["task"]].name == tasks.sweep_build_runs.name  # registered with the app
+
+
 @pytest.mark.django_db
 def test_an_old_unfinished_run_is_polled_slowly(client, frozen):
     BuildRun.objects.create(week_start=WEEK, queued_at=NOW - timedelta(hours=2), note=builds.QUEUE_DOWN_NOTE)
