@@ -91,9 +91,10 @@ def test_a_failed_build_says_why_in_words_without_hosts_or_ports(client, frozen,
 @pytest.fixture
 def celery_not_eager():
     """Tasks go to the broker, as with REDIS_URL (the worker's settings, without a worker)."""
+    before = app.conf.task_always_eager  # False while the session's real worker runs
     app.conf.task_always_eager = False
     yield
-    app.conf.task_always_eager = True
+    app.conf.task_always_eager = before
 
 
 @pytest.mark.django_db(transaction=True)  # the build is queued on commit, as in production
