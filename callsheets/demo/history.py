@@ -66,7 +66,7 @@ class Cast:
     leads: list
     colleagues: list
     moods: dict  # customer id → angry, neutral or happy
-    flaggable: list  # customer ids a lead may flag, the angry ones first
+    flaggable: list  # customer ids a lead may flag: not churned, not happy, with a callable contact
     counts: Counter = field(default_factory=Counter)
 
 
