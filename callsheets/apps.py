@@ -15,3 +15,4 @@ class CallsheetsConfig(AppConfig):
     def ready(self):
         # After the permissions exist (auth's own post_migrate handler runs first: it is installed earlier).
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="callsheets.sync_roles")
+        from . import admin_builds  # noqa: F401 - BuildRun's admin, beside admin.py

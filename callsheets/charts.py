@@ -30,11 +30,16 @@ class Series:
     color: str
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values covering [low, high], steps of 1, 2 or 5 × 10^k."""
+def nice_ticks(low: float, high: float, count: int = 5, *, integer: bool = False) -> list[float]:
+    """Round tick values covering [low, high], steps of 1, 2 or 5 × 10^k.
+
+    `integer`: an axis of counts (calls, flags, promises) steps by whole numbers, never 0.2 of a call.
+    """
     if high <= low:
         high = low + 1
     raw = (high - low) / count
+    if integer:
+        raw = max(raw, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
     start = math.floor(low / step) * step
@@ -85,8 +90,12 @@ def column_chart(
     stacked: bool = False,
     x_label: str = "",
     y_max: float | None = None,
+    counts: bool = False,
 ) -> SafeString:
-    """Vertical bars per category, side by side or stacked; negative values hang below zero."""
+    """Vertical bars per category, side by side or stacked; negative values hang below zero.
+
+    `counts`: the values are whole numbers, so the axis ticks are too.
+    """
     width, height = 960, 420
     left, right, top, bottom = 78, 20, 70, 70
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -98,7 +107,7 @@ def column_chart(
         low, high = min([0, *values]), max([0, *values])
     if y_max is not None:
         high = max(high, y_max)
-    ticks = nice_ticks(low, high if high > low else low + 1)
+    ticks = nice_ticks(low, high if high > low else low + 1, integer=counts)
     lo, hi = ticks[0], ticks[-1]
 
     def y_of(v):

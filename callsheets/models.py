@@ -350,9 +350,13 @@ class CommitmentChange(models.Model):
 
 class ScoringPolicyQuerySet(models.QuerySet):
     def active(self) -> "ScoringPolicy":
-        """The active policy; a fresh database gets the defaults."""
-        policy = self.filter(is_active=True).first()
-        return policy or ScoringPolicy.objects.get_or_create(is_active=True, defaults={"name": "Default"})[0]
+        """The active policy: a read, never a write (GET pages call it).
+
+        Migration 0005 creates the default policy. A database where none is active (every policy
+        deactivated or deleted in the admin) reads the defaults, unsaved; saving the policy page
+        (`/program/policy/`) then creates the active one.
+        """
+        return self.filter(is_active=True).first() or ScoringPolicy(name="Default", is_active=True)
 
 
 class ScoringPolicy(models.Model):
@@ -423,6 +427,7 @@ class ScoringPolicy(models.Model):
                     weight_old_open_ticket__gte=0,
                     weight_overdue_commitment__gte=0,
                     weight_carried_over__gte=0,
+                    ticket_points_cap__gte=0,
                     revenue_weight__gte=0,
                     tier_multiplier_strategic__gte=0,
                     tier_multiplier_enterprise__gte=0,
@@ -446,3 +451,90 @@ class ScoringPolicy(models.Model):
             for f in self._meta.concrete_fields
             if f.name not in {"id", "updated_at", "updated_by"}
         }
+
+
+class BuildRunQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.filter(state__in=BuildRun.UNFINISHED)
+
+
+class BuildRun(models.Model):
+    """One build of a week's sheets, asked for on /program/, by the command or by Celery beat.
+
+    The row is written before the task is queued and the task updates it, so its state never depends
+    on Celery's result store (whose results expire) or on the admin's session.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Origin(models.TextChoices):
+        PAGE = "page", "program page"
+        COMMAND = "command", "build_callsheets command"
+        SCHEDULE = "schedule", "weekly schedule"
+        TASK = "task", "Celery task"
+        ADMIN = "admin", "Django admin"
+
+    UNFINISHED = (State.QUEUED, State.RUNNING)
+
+    week_start = models.DateField(help_text="Monday of the week built.")
+    executive = models.ForeignKey(
+        Executive, on_delete=models.SET_NULL, null=True, blank=True, related_name="build_runs"
+    )
+    executive_name = models.CharField(
+        max_length=200, blank=True, help_text="Whose sheet was asked for, as named then; empty: every active executive."
+    )
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.PAGE)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    queued_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the task last reached the broker; empty while it could not."
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    summary = models.JSONField(default=dict, blank=True, help_text="The build's summary: sheets, entries, left off.")
+    error = models.TextField(blank=True, help_text="Why it failed, in words.")
+    note = models.TextField(blank=True, help_text="What the admin should know while it waits (the queue was down).")
+
+    objects = BuildRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["state", "queued_at"], name="build_run_state_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["done", "failed"], finished_at__isnull=False)
+                | (Q(state__in=["queued", "running"]) & Q(finished_at__isnull=True)),
+                name="build_run_finished_at_matches_state",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"Build of the week of {self.week_start:%d %b %Y} for {self.for_label} ({self.get_state_display().lower()})"
+        )
+
+    @property
+    def for_label(self) -> str:
+        return self.executive_name or "every active executive"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state not in self.UNFINISHED
+
+    @property
+    def took(self) -> str:
+        """How long the build ran, in words ("2 s", "3 min"); empty until it has finished."""
+        if not (self.started_at and self.finished_at):
+            return ""
+        seconds = (self.finished_at - self.started_at).total_seconds()
+        if seconds < 1:
+            return "under a second"
+        return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"

@@ -241,6 +241,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "imports.tasks.apply_pending_webhook_events",
         "schedule": WEBHOOK_SWEEP_SECONDS,
     },
+    # Queues again the sheet builds whose task never reached a worker (broker down when asked for),
+    # and fails those that never end, so no build reads "queued" for ever.
+    "sweep-build-runs": {
+        "task": "callsheets.tasks.sweep_build_runs",
+        "schedule": 60,
+    },
 }
 
 # E-mails (README, "Calendar and e-mail"). The briefing hour is local to each executive; the

@@ -6,11 +6,17 @@ from django.urls import include, path
 from customers.urls import customer_patterns, flag_patterns
 
 from . import accounts, views
+from .forms import EmailAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's password views (README, "Signing in"); templates/registration/, e-mail in templates/emails/.
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

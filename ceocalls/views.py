@@ -1,9 +1,13 @@
+from functools import cache
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_safe
 
 from callsheets.models import CallSheet, Commitment, Executive, SheetEntry, overdue_today, week_start_of
 from callsheets.selectors.metrics import program_metrics
@@ -12,6 +16,22 @@ from customers.models import Flag
 
 from . import roles
 from .celery import app as celery_app
+
+
+@cache
+def _favicon_bytes() -> bytes | None:
+    found = finders.find("favicon.ico")
+    return Path(found).read_bytes() if found else None
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page whatever the <link rel="icon"> says."""
+    icon = _favicon_bytes()
+    if icon is None:
+        raise Http404("No favicon.ico among the static files.")
+    return HttpResponse(icon, content_type="image/x-icon")
 
 
 @require_GET

@@ -99,16 +99,22 @@ def evaluate(
     return Candidate(customer, contact, sig, scored, list(dict.fromkeys(preferred)))
 
 
+def within_business_hours(start: datetime, minutes: int, tz_name: str, policy: ScoringPolicy) -> bool:
+    """Whether `minutes` from `start` fall on a weekday inside the policy's business hours in that zone."""
+    local = start.astimezone(zoneinfo.ZoneInfo(tz_name))
+    begin = local.hour * 60 + local.minute
+    return (
+        local.weekday() < 5
+        and begin >= policy.business_hours_start * 60
+        and begin + minutes <= policy.business_hours_end * 60
+    )
+
+
 def in_business_hours(sheet: PlannedSheet, tz_name: str, policy: ScoringPolicy, cache: dict) -> bool:
     """Whether the whole slot falls on a weekday inside the policy's business hours in that zone."""
     key = (sheet.executive.id, tz_name)
     if key not in cache:
-        local = sheet.slot_starts_at.astimezone(zoneinfo.ZoneInfo(tz_name))
-        start = local.hour * 60 + local.minute
-        end = start + sheet.executive.duration_minutes
-        cache[key] = (
-            local.weekday() < 5 and start >= policy.business_hours_start * 60 and end <= policy.business_hours_end * 60
-        )
+        cache[key] = within_business_hours(sheet.slot_starts_at, sheet.executive.duration_minutes, tz_name, policy)
     return cache[key]
 
 
@@ -235,4 +241,13 @@ def draw_quiet(pool: list[int], week_start: date, exclude: set, need: int) -> li
     return ids[:need]
 
 
-__all__ = ["Assigner", "Candidate", "choose_contact", "cooldown_until", "draw_quiet", "evaluate", "signal_values"]
+__all__ = [
+    "Assigner",
+    "Candidate",
+    "choose_contact",
+    "cooldown_until",
+    "draw_quiet",
+    "evaluate",
+    "signal_values",
+    "within_business_hours",
+]

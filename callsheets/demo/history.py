@@ -1,220 +1,306 @@
-"""The program's past in the demo: eight weeks of sheets, the calls made on them, the promises
-made on those calls (some kept, some late), the flags that led there, and today's open flags."""
+"""The program's past in the demo, made by the product itself.
 
+Eight weeks (and this week so far) are replayed in the order they happened, each at its own time
+(`clock.at`): support leads raise flags through `flag_raise`; every week's sheets are built by the
+real builder at that week's build time (Friday before, like Celery beat); on each slot the
+executive works down the sheet, logging each call through `call_log` at the minute it happened, or
+skipping a customer whose local time is outside business hours; promises are kept, kept late or
+dropped later through the commitment services. So the demo breaks no rule the product keeps:
+one listening call per sheet, the cooldown, calls in the customer's business hours.
+"""
+
+import heapq
 import random
-from datetime import date, datetime, timedelta
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from customers.models import Flag, SurveyResponse
+from customers.models import Flag, SupportTicket, SurveyResponse
+from customers.services.flags import flag_raise
+from notifications.services.emails import flag_outcome_send
 
-from ..models import CallLog, CallSheet, Commitment, CommitmentChange, Executive, SheetEntry, week_start_of
+from ..builder.assign import within_business_hours
+from ..models import BuildRun, CallLog, CallSheet, Commitment, Executive, ScoringPolicy, SheetEntry, week_start_of
+from ..services.builds import build_run_create, build_run_execute
+from ..services.calls import PromiseInput, call_log, entry_skip
+from ..services.commitments import commitment_complete, commitment_drop, commitment_mark_told
 from . import text
+from .clock import at
 
 PAST_WEEKS = 8
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+OUTCOMES = (("reached", 70), ("voicemail", 13), ("no_answer", 10), ("rescheduled", 7))
+MINUTES = {"reached": (8, 13), "voicemail": (1, 2), "no_answer": (0, 1), "rescheduled": (1, 3)}
 
 
-def _reasons(customer_id, before: datetime, surveys_by_customer, tickets_by_customer) -> list[dict]:
-    """Reasons as the builder words them, from the signals the customer had before that week."""
-    reasons = []
-    for r in surveys_by_customer.get(customer_id, []):
-        if before - timedelta(days=60) <= r.responded_at < before and r.is_detractor:
-            quote = f': "{r.comment}"' if r.comment else ""
-            kind = "NPS" if r.kind == SurveyResponse.Kind.NPS else "CSAT"
-            code = "nps_detractor" if r.kind == SurveyResponse.Kind.NPS else "csat_low"
-            reasons.append(
-                {
-                    "code": code,
-                    "text": f"{kind} {r.score} on {r.responded_at:%-d %b}{quote}",
-                    "points": 10 * (7 - r.score),
-                }
-            )
-            break
-    urgent = [
-        t
-        for t in tickets_by_customer.get(customer_id, [])
-        if before - timedelta(days=30) <= t.created_at < before and t.priority == "urgent"
-    ]
-    if urgent:
-        first = urgent[-1]
-        reasons.append(
-            {
-                "code": "urgent_tickets",
-                "text": f'{len(urgent)} urgent ticket{"s" if len(urgent) > 1 else ""}, #{first.external_id} "{first.subject}"',
-                "points": 12 * len(urgent),
-            }
-        )
-    return sorted(reasons, key=lambda r: -r["points"])
+class Agenda:
+    """What happens when: events run in time order, each at its own time on the clock."""
+
+    def __init__(self):
+        self._events: list = []
+        self._seq = 0
+
+    def add(self, when: datetime, action, *args) -> None:
+        heapq.heappush(self._events, (when, self._seq, action, args))
+        self._seq += 1
+
+    def run_until(self, end: datetime) -> None:
+        while self._events and self._events[0][0] <= end:
+            when, _, action, args = heapq.heappop(self._events)
+            with at(when):
+                action(when, *args)
 
 
-def make_history(rng: random.Random, customers, tickets, surveys, users: dict, today: date) -> dict:
-    executives = list(Executive.objects.with_slot().select_related("user").order_by("id"))
-    owners = [u for email, u in users.items() if email.startswith(("ines.", "tom."))]
-    leads = [u for email, u in users.items() if email.startswith(("sam.", "jules."))]
-    surveys_by_customer, tickets_by_customer = {}, {}
-    for r in surveys:
-        surveys_by_customer.setdefault(r.customer_id, []).append(r)
-    for t in tickets:
-        tickets_by_customer.setdefault(t.customer_id, []).append(t)
-    callable_ids = [
-        d.customer.pk
-        for d in customers
-        if d.customer.lifecycle_status != "churned" and any(c.is_callable for c in d.contacts)
-    ]
-    contact_of = {
-        d.customer.pk: next(c for c in d.contacts if c.is_callable) for d in customers if d.customer.pk in callable_ids
-    }
-    counts = {"sheets": 0, "calls": 0, "commitments": 0, "flags": 0}
-    now = timezone.now()
-    this_monday = week_start_of(today)
-    for weeks_ago in range(PAST_WEEKS, 0, -1):
-        monday = this_monday - timedelta(weeks=weeks_ago)
-        pool = rng.sample(callable_ids, k=min(len(callable_ids), 6 * len(executives)))
-        for executive in executives:
-            picks, pool = pool[:6], pool[6:]
-            slot = executive.slot_start(monday)
-            sheet = CallSheet.objects.create(
-                executive=executive,
-                week_start=monday,
-                slot_starts_at=slot,
-                built_at=slot - timedelta(days=4),
-                inputs={"source": "seed_demo", "policy": {"ticket_window_days": 30, "survey_window_days": 60}},
-            )
-            counts["sheets"] += 1
-            skipped_main = 0
-            for position, customer_id in enumerate(picks, start=1):
-                reasons = _reasons(customer_id, slot, surveys_by_customer, tickets_by_customer) or [
-                    {
-                        "code": "listening",
-                        "text": "Listening call: no alarm, chosen at random to hear the quiet majority.",
-                        "points": 0,
-                    }
-                ]
-                backup = position > executive.capacity
-                entry = SheetEntry(
-                    sheet=sheet,
-                    week_start=monday,
-                    customer_id=customer_id,
-                    contact=contact_of[customer_id],
-                    position=position,
-                    score=float(sum(r["points"] for r in reasons)),
-                    reasons=reasons,
-                    is_backup=backup,
-                    is_listening=reasons[0]["code"] == "listening",
-                )
-                called = rng.random() < (0.88 if not backup else 0.5 * skipped_main)
-                if not backup and not called:
-                    entry.status, skipped_main = SheetEntry.Status.SKIPPED, skipped_main + 1
-                entry.save()
-                if called:
-                    _call(rng, entry, executive, slot, position, owners, leads, today, now, counts)
-    _open_flags(rng, customers, leads, now, counts)
-    return counts
+@dataclass
+class Cast:
+    """Who plays which part, and what the demo knows of each customer."""
+
+    rng: random.Random
+    now: datetime
+    agenda: Agenda
+    policy: ScoringPolicy
+    leads: list
+    colleagues: list
+    moods: dict  # customer id → angry, neutral or happy
+    flaggable: list  # customer ids a lead may flag: not churned, not happy, with a callable contact
+    counts: Counter = field(default_factory=Counter)
 
 
-def _call(rng, entry, executive, slot, position, owners, leads, today, now, counts):
-    outcome = rng.choices(list(CallLog.Outcome), [66, 14, 12, 8])[0]
-    reached = outcome == CallLog.Outcome.REACHED
-    called_at = slot + timedelta(minutes=executive.minutes_per_call * (position - 1) + rng.randint(0, 4))
-    call = CallLog.objects.create(
-        entry=entry,
-        executive=executive,
-        customer=entry.customer,
-        contact=entry.contact,
-        called_at=called_at,
-        outcome=outcome,
-        duration_minutes=rng.randint(8, 19) if reached else rng.randint(1, 3),
-        notes=rng.choice(text.CALL_NOTES_REACHED if reached else text.CALL_NOTES_OTHER),
-        sentiment=rng.choice(["angry", "unhappy", "neutral", "satisfied"]) if reached else "",
-        logged_by=executive.user,
+def build_time(week: date) -> datetime:
+    """When Celery beat builds the sheets of `week`: the build weekday before it, at the build hour."""
+    days_before = 7 - WEEKDAYS.index(settings.CALLSHEETS_BUILD_WEEKDAY)
+    day = week - timedelta(days=days_before)
+    return timezone.make_aware(datetime.combine(day, time(settings.CALLSHEETS_BUILD_HOUR)))
+
+
+def make_history(rng: random.Random, customers, users: dict, now: datetime) -> dict:
+    """Replays the past weeks up to `now`; returns how many sheets, calls, commitments and flags it made."""
+    cast = Cast(
+        rng=rng,
+        now=now,
+        agenda=Agenda(),
+        policy=ScoringPolicy.objects.active(),
+        leads=[u for email, u in users.items() if email.startswith(("sam.", "jules."))],
+        colleagues=[u for email, u in users.items() if email.startswith(("ines.", "tom."))],
+        moods={d.customer.pk: d.mood for d in customers},
+        flaggable=[
+            d.customer.pk
+            for d in customers
+            if d.customer.lifecycle_status != "churned" and d.mood != "happy" and any(c.is_callable for c in d.contacts)
+        ],
     )
-    SheetEntry.objects.filter(pk=entry.pk).update(status=SheetEntry.Status.CALLED)
-    counts["calls"] += 1
-    if rng.random() < 0.35:
-        Flag.objects.create(
-            customer=entry.customer,
-            raised_by=rng.choice(leads),
-            reason=rng.choice(text.FLAG_REASONS),
-            status=Flag.Status.CLOSED if rng.random() < 0.6 else Flag.Status.CALLED,
-            sheet=entry.sheet,
-            call=call,
-            created_at=slot - timedelta(days=rng.randint(4, 9)),
-            scheduled_at=slot - timedelta(days=3),
-            called_at=called_at,
-            lead_notified_at=called_at + timedelta(minutes=1),
-            closed_at=called_at + timedelta(days=2),
-        )
-        counts["flags"] += 1
-    if not reached:
+    this_week = week_start_of(timezone.localdate(now))
+    weeks = [this_week - timedelta(weeks=n) for n in range(PAST_WEEKS, -1, -1)]
+    for week in weeks:
+        built_at = build_time(week)
+        _plan_flags(cast, since=built_at - timedelta(days=7), until=built_at, how_many=rng.randint(2, 4))
+        cast.agenda.add(built_at, _build, cast, week)
+    last_build = build_time(weeks[-1])
+    _plan_flags(cast, since=last_build, until=now, how_many=5, urgent=2)  # today's flags, waiting for a build
+    cast.agenda.run_until(now)
+    counts = cast.counts
+    return {k: counts[k] for k in ("sheets", "calls", "commitments", "flags")}
+
+
+def _plan_flags(cast: Cast, *, since: datetime, until: datetime, how_many: int, urgent: int = 0) -> None:
+    """Flags a lead raises between `since` and `until`: on weekdays, 13:00–20:00 UTC (EMEA's afternoon,
+    the Americas' morning), the first `urgent` of them urgent."""
+    days = [
+        since.date() + timedelta(days=n)
+        for n in range((until.date() - since.date()).days + 1)
+        if (since.date() + timedelta(days=n)).weekday() < 5
+    ]
+    for n in range(how_many):
+        day = cast.rng.choice(days) if days else until.date()
+        when = datetime.combine(day, time(13), tzinfo=UTC) + timedelta(minutes=cast.rng.randint(0, 7 * 60))
+        is_urgent = n < urgent or (not urgent and cast.rng.random() < 0.1)
+        cast.agenda.add(min(max(when, since), until), _raise_flag, cast, is_urgent, cast.rng.random())
+
+
+def _raise_flag(when: datetime, cast: Cast, urgent: bool, roll: float) -> None:
+    """A lead flags an angry customer (else a neutral one), naming the latest ticket and the contact when there is one."""
+    busy = set(Flag.objects.active().values_list("customer_id", flat=True))
+    candidates = [pk for pk in cast.flaggable if pk not in busy]
+    angry = [pk for pk in candidates if cast.moods[pk] == "angry"]
+    if not candidates:
         return
-    for promise in rng.sample(text.PROMISES, k=rng.choices([0, 1, 2], [30, 45, 25])[0]):
-        due = called_at.date() + timedelta(days=rng.randint(5, 21))
-        owner = executive.user if rng.random() < 0.5 else rng.choice(owners)
-        commitment = Commitment(
-            call=call, customer=entry.customer, promise=promise, owner=owner, due_date=due, created_at=called_at
-        )
-        fate = rng.random()
-        finished_on = due + timedelta(days=rng.randint(-6, 4))
-        if (due < today and fate < 0.75) or (due >= today and fate < 0.2 and finished_on < today):
-            kept = fate < 0.65 or due >= today
-            commitment.status = Commitment.Status.DONE if kept else Commitment.Status.DROPPED
-            commitment.completed_at = timezone.make_aware(
-                datetime.combine(min(finished_on, today - timedelta(days=1)), datetime.min.time())
-            ) + timedelta(hours=15)
-            commitment.resolution = (
-                rng.choice(text.RESOLUTIONS) if kept else "Dropped: the customer no longer needs it."
-            )
-            commitment.customer_told = kept and rng.random() < 0.75
-        commitment.save()
-        counts["commitments"] += 1
-        if commitment.status != Commitment.Status.OPEN:
-            CommitmentChange.objects.create(
-                commitment=commitment,
-                by=owner,
-                at=commitment.completed_at,
-                field="status",
-                old="open",
-                new=commitment.status,
-                note=commitment.resolution,
-            )
-    if rng.random() < 0.4 and called_at + timedelta(days=20) < now:
-        before = (
-            entry.customer.survey_responses.filter(kind="nps", responded_at__lt=called_at)
-            .order_by("-responded_at")
-            .first()
-        )
-        base = before.score if before else 6
-        SurveyResponse.objects.create(
-            source=SurveyResponse.Source.DELIGHTED,
-            external_id=f"DL-AFTER-{call.pk}",
-            customer=entry.customer,
-            contact=entry.contact,
-            kind="nps",
-            score=max(0, min(10, base + rng.randint(-1, 4))),
-            comment=rng.choice(
-                ["", "Appreciated the call from your CEO.", "Better since the fix.", "Still waiting on the credit."]
-            ),
-            responded_at=called_at + timedelta(days=rng.randint(10, 20)),
-        )
-
-
-def _open_flags(rng, customers, leads, now, counts):
-    """Today's open flags, raised by the leads in the last ten days; two are urgent."""
-    angry = [d for d in customers if d.mood == "angry" and d.customer.lifecycle_status != "churned"]
-    busy = set(Flag.objects.filter(status__in=Flag.ACTIVE_STATUSES).values_list("customer_id", flat=True))
-    picks = [d for d in angry if d.customer.pk not in busy][:9]
-    for n, d in enumerate(picks):
-        urgent = n < 2
-        ticket = d.customer.tickets.order_by("-created_at").first()
-        Flag.objects.create(
-            customer=d.customer,
-            raised_by=leads[n % len(leads)],
-            reason=(text.FLAG_REASONS_URGENT if urgent else text.FLAG_REASONS)[
-                n % (3 if urgent else len(text.FLAG_REASONS))
-            ],
+    pool = angry or candidates
+    customer_id = pool[int(roll * len(pool))]
+    ticket = SupportTicket.objects.filter(customer_id=customer_id, created_at__lte=when).order_by("-created_at").first()
+    contact = next((c for c in _callable_contacts(customer_id)), None)
+    reasons = text.FLAG_REASONS_URGENT if urgent else text.FLAG_REASONS
+    try:
+        flag_raise(
+            customer_id=customer_id,
+            by=cast.leads[int(roll * 1000) % len(cast.leads)],
+            reason=reasons[int(roll * 10_000) % len(reasons)],
             urgency=Flag.Urgency.URGENT if urgent else Flag.Urgency.NORMAL,
-            ticket=ticket if n % 2 == 0 else None,
-            contact=d.contacts[0] if d.contacts[0].is_callable else None,
-            created_at=now - timedelta(days=rng.uniform(0.5, 10)),
+            ticket_id=ticket.pk if ticket and roll < 0.6 else None,
+            contact_id=contact.pk if contact and roll < 0.5 else None,
         )
-        counts["flags"] += 1
+    except ValidationError:
+        return
+    cast.counts["flags"] += 1
+
+
+def _callable_contacts(customer_id: int):
+    from ..builder.signals import callable_contacts
+
+    return callable_contacts().filter(customer_id=customer_id)
+
+
+def _build(when: datetime, cast: Cast, week: date) -> None:
+    """Beat's weekly build, on record as a build run, with the builder's own rules and this moment's data."""
+    run = build_run_create(week=week, origin=BuildRun.Origin.SCHEDULE)
+    run, result = build_run_execute(run_id=run.pk)
+    if result is None:
+        raise RuntimeError(f"The demo's build of the week of {week} failed: {run.error}")
+    cast.counts["sheets"] += len(result.sheets)
+    for planned in result.sheets:
+        if planned.slot_starts_at < cast.now:
+            cast.agenda.add(planned.slot_starts_at, _work_the_slot, cast, planned.sheet_id)
+
+
+def _work_the_slot(when: datetime, cast: Cast, sheet_id: int) -> None:
+    """The executive's hour: calls down the sheet in order until the hour (or today) runs out.
+
+    A customer whose own clock is outside business hours at that minute is skipped (the sheet
+    shows their local time), and so are a few others, for lack of time; a skipped main call lets
+    the first backup move up.
+    """
+    sheet = CallSheet.objects.select_related("executive__user").get(pk=sheet_id)
+    executive = sheet.executive
+    end = min(sheet.slot_starts_at + timedelta(minutes=executive.duration_minutes), cast.now)
+    clock = sheet.slot_starts_at
+    while True:
+        entry = _next_call(sheet_id)
+        if entry is None:
+            return
+        outcome = _pick(cast.rng, OUTCOMES)
+        called_at = clock + timedelta(minutes=cast.rng.randint(0, 2))
+        minutes = cast.rng.randint(*MINUTES[outcome])
+        if called_at + timedelta(minutes=minutes) > end:
+            return  # the hour is over (or it is still to come): the rest waits, as on a real sheet
+        zone = entry.contact.effective_timezone if entry.contact else entry.customer.timezone
+        if cast.rng.random() < 0.05 or not within_business_hours(called_at, minutes, zone, cast.policy):
+            with at(called_at):
+                entry_skip(entry_id=entry.pk, by=executive.user)
+            clock = called_at + timedelta(minutes=1)
+            continue
+        _log_call(cast, entry, executive, outcome, called_at, minutes)
+        clock = called_at + timedelta(minutes=minutes + cast.rng.randint(1, 3))
+
+
+def _next_call(sheet_id: int) -> SheetEntry | None:
+    return (
+        SheetEntry.objects.filter(sheet_id=sheet_id, status=SheetEntry.Status.PENDING, is_backup=False)
+        .select_related("customer", "contact", "flag")
+        .order_by("position")
+        .first()
+    )
+
+
+def _pick(rng: random.Random, weighted) -> str:
+    values, weights = zip(*weighted, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def _log_call(cast: Cast, entry: SheetEntry, executive: Executive, outcome: str, called_at, minutes: int) -> None:
+    """Logs the call through `call_log` just after it ended, with notes, mood and promises that agree."""
+    rng = cast.rng
+    notes, sentiment, promises = rng.choice(text.NOTES_BY_OUTCOME.get(outcome, ("",))), "", []
+    if outcome == CallLog.Outcome.REACHED:
+        sentiment = _pick(rng, text.SENTIMENTS_BY_MOOD[cast.moods.get(entry.customer_id, "neutral")])
+        promised = set(
+            Commitment.objects.open().filter(customer_id=entry.customer_id).values_list("promise", flat=True)
+        )
+        scripts = [s for s in text.CALL_SCRIPTS if s.sentiment == sentiment]
+        script = rng.choice([s for s in scripts if not promised & set(s.promises)] or scripts)
+        if promised & set(script.promises):  # the customer was promised this already: nothing new to promise
+            script = text.CallScript(script.sentiment, script.notes)
+        notes = script.notes
+        day = timezone.localtime(called_at, executive.zoneinfo).date()
+        promises = [
+            PromiseInput(
+                promise=promise,
+                owner=executive.user if rng.random() < 0.5 else rng.choice(cast.colleagues),
+                due_date=day + timedelta(days=rng.randint(5, 21)),
+            )
+            for promise in script.promises
+        ]
+    ended = called_at + timedelta(minutes=minutes)
+    with at(ended):
+        call = call_log(
+            entry_id=entry.pk,
+            by=executive.user,
+            outcome=outcome,
+            duration_minutes=minutes,
+            notes=notes,
+            sentiment=sentiment,
+            promises=promises,
+            called_at=called_at,
+        )
+        if entry.flag_id:  # the lead is told at once, as the task does after the commit
+            flag_outcome_send(flag_id=entry.flag_id)
+    cast.counts["calls"] += 1
+    for commitment in call.commitments.select_related("owner"):
+        cast.counts["commitments"] += 1
+        _plan_fate(cast, commitment, ended)
+    if outcome == CallLog.Outcome.REACHED and rng.random() < 0.4:
+        answered = ended + timedelta(days=rng.randint(10, 20), hours=rng.randint(0, 8))
+        cast.agenda.add(answered, _survey_after, cast, call.pk)
+
+
+def _plan_fate(cast: Cast, commitment: Commitment, made: datetime) -> None:
+    """Most promises are kept (some late), a few dropped, the rest stay open and may run overdue."""
+    rng, due = cast.rng, commitment.due_date
+    roll = rng.random()
+    if roll < 0.55:
+        day, action = due - timedelta(days=rng.randint(0, 5)), "keep"
+    elif roll < 0.70:
+        day, action = due + timedelta(days=rng.randint(1, 6)), "keep"
+    elif roll < 0.80:
+        day, action = due - timedelta(days=rng.randint(-4, 4)), "drop"
+    else:
+        return
+    moment = timezone.make_aware(datetime.combine(day, time(rng.randint(9, 16), rng.randint(0, 59))))
+    cast.agenda.add(max(moment, made + timedelta(hours=20)), _settle, cast, commitment.pk, action)
+
+
+def _settle(when: datetime, cast: Cast, commitment_id: int, action: str) -> None:
+    owner = Commitment.objects.select_related("owner").get(pk=commitment_id).owner
+    if action == "drop":
+        commitment_drop(commitment_id=commitment_id, by=owner, reason=cast.rng.choice(text.DROP_REASONS))
+        return
+    commitment_complete(commitment_id=commitment_id, by=owner, resolution=cast.rng.choice(text.RESOLUTIONS))
+    if cast.rng.random() < 0.75:
+        commitment_mark_told(commitment_id=commitment_id, by=owner)
+
+
+def _survey_after(when: datetime, cast: Cast, call_id: int) -> None:
+    """The customer's next NPS answer, a few weeks after a call that reached them."""
+    call = CallLog.objects.select_related("customer").get(pk=call_id)
+    before = (
+        SurveyResponse.objects.filter(customer=call.customer, kind="nps", responded_at__lt=call.called_at)
+        .order_by("-responded_at")
+        .first()
+    )
+    score = max(0, min(10, (before.score if before else 6) + cast.rng.randint(-1, 4)))
+    if score <= 6:
+        comments = text.NPS_DETRACTOR_COMMENTS
+    else:
+        comments = text.NPS_PASSIVE_COMMENTS if score <= 8 else text.NPS_PROMOTER_COMMENTS
+    SurveyResponse.objects.create(
+        source=SurveyResponse.Source.DELIGHTED,
+        external_id=f"DL-AFTER-{call.pk}",
+        customer=call.customer,
+        contact=call.contact,
+        kind=SurveyResponse.Kind.NPS,
+        score=score,
+        comment=cast.rng.choice(comments),
+        responded_at=when,
+    )

@@ -1,6 +1,8 @@
 """Words the demo data is made of: names, ticket subjects, survey comments and call notes
 written the way customers and executives actually write them."""
 
+from dataclasses import dataclass
+
 NAME_PARTS = [
     "Northwind",
     "Bluefin",
@@ -290,41 +292,121 @@ FLAG_REASONS = [
     "Angry e-mail to support about the price increase.",
 ]
 
-CALL_NOTES_REACHED = [
-    "Listened for ten minutes before saying anything. Root cause: the June release broke their nightly export. Apologised; promised a fix date and a credit.",
-    "Frustrated but fair. They want one named person in support. Agreed to assign a technical account manager.",
-    "Was ready to churn. Walked through the incident timeline; they appreciated hearing it from me. Renewal back on track if the fix lands.",
-    "Happy customer, uses reports daily. Asked for XML invoice export; no promise beyond passing it to product.",
-    "Billing double charge confirmed. Apologised; refund promised this week.",
-    "They felt ignored since their account manager left. Introduced the new AM by e-mail during the call.",
-    "Mostly about pricing. Explained the change; offered to keep their current rate until renewal.",
-    "SSO outage hurt them badly on a Monday. Shared what we changed; they want the postmortem in writing.",
-    "Calm call. They like the product, support response times are the issue. Promised to follow up on SLA.",
-    "Good conversation with the new COO; they want a quarterly review.",
+
+@dataclass(frozen=True)
+class CallScript:
+    """One reached call as the executive logs it: the mood, the notes and the promises agree."""
+
+    sentiment: str
+    notes: str
+    promises: tuple[str, ...] = ()
+
+
+# Reached calls, by the customer's mood on the call; the notes never contradict the mood.
+CALL_SCRIPTS = [
+    CallScript(
+        "angry",
+        "Angry about the third outage this month; they are talking to a competitor. Listened, apologised "
+        "and promised the root cause in writing.",
+        ("Send the written postmortem of the outage", "Have the head of engineering call back with the root cause"),
+    ),
+    CallScript(
+        "angry",
+        "Furious about being charged twice and waiting six weeks for the refund. Apologised; refund promised "
+        "this week.",
+        ("Refund the double charge and confirm by e-mail",),
+    ),
+    CallScript(
+        "unhappy",
+        "Frustrated but fair. They want one named person in support. Agreed to assign a technical account manager.",
+        ("Assign a named technical account manager",),
+    ),
+    CallScript(
+        "unhappy",
+        "The June release broke their nightly export. Listened for ten minutes before saying anything; promised "
+        "a fix date and a credit.",
+        ("Fix the nightly CSV export before the next release", "Credit the next invoice for the broken exports"),
+    ),
+    CallScript(
+        "unhappy",
+        "The SSO outage hurt them badly on a Monday. Shared what we changed; they want the postmortem in writing.",
+        ("Send the written postmortem of the SSO outage",),
+    ),
+    CallScript(
+        "unhappy",
+        "Mostly about the price increase. Explained the change; offered to keep their current rate until renewal.",
+        ("Keep the current price until renewal",),
+    ),
+    CallScript(
+        "neutral",
+        "Calm call. They like the product; support response times are the issue. Promised to follow up on the SLA.",
+        ("Get support to reply within 4 business hours on their tickets",),
+    ),
+    CallScript(
+        "neutral",
+        "They felt ignored since their account manager left. Introduced the new account manager by e-mail "
+        "during the call.",
+    ),
+    CallScript(
+        "neutral",
+        "Password reset e-mails land in their spam folder. Promised to find out why.",
+        ("Check why password reset e-mails land in spam and report back",),
+    ),
+    CallScript(
+        "neutral",
+        "Custom fields disappeared from two of their forms after the update. Engineering has it; promised a date.",
+        ("Restore the missing custom fields on their forms",),
+    ),
+    CallScript(
+        "satisfied",
+        "Good conversation with their new COO; they would like a quarterly review.",
+        ("Set up a quarterly business review",),
+    ),
+    CallScript(
+        "satisfied",
+        "Uses reports daily and is happy with them. Asked for an XML invoice export; passed it to product, "
+        "no promise made.",
+    ),
+    CallScript(
+        "satisfied",
+        "Keen on exports; asked where the roadmap is going before their renewal. Promised the dates.",
+        ("Share the export roadmap with dates",),
+    ),
+    CallScript(
+        "delighted",
+        "Delighted with the new dashboard; they have recommended us to two other practices. Nothing to fix.",
+    ),
+    CallScript("delighted", "Loves the product and offered to be a reference customer. Nothing to fix."),
 ]
-CALL_NOTES_OTHER = [
-    "Voicemail: left my direct number and said I'd try again next week.",
-    "No answer; assistant says she is travelling until Thursday.",
-    "Rescheduled to next week at their request.",
-    "Left a voicemail apologising for the outage.",
-]
-PROMISES = [
-    "Credit the October invoice for the two-day outage",
-    "Have the head of engineering call back with the root cause by Friday",
-    "Send the written postmortem of the SSO outage",
-    "Refund the double charge and confirm by e-mail",
-    "Assign a named technical account manager",
-    "Fix the nightly CSV export before the next release",
-    "Keep the current price until renewal",
-    "Share the export roadmap with dates",
-    "Set up a quarterly business review",
-    "Get support to reply within 4 business hours on their tickets",
-    "Restore the missing custom fields on their forms",
-    "Check why password reset e-mails land in spam and report back",
-]
+# Which moods a reached customer shows, by how they feel about us (the demo's hidden mood).
+SENTIMENTS_BY_MOOD = {
+    "angry": (("angry", 45), ("unhappy", 45), ("neutral", 10)),
+    "neutral": (("unhappy", 20), ("neutral", 50), ("satisfied", 30)),
+    "happy": (("neutral", 10), ("satisfied", 55), ("delighted", 35)),
+}
+# Calls that did not reach the customer; each outcome's notes say exactly that outcome.
+NOTES_BY_OUTCOME = {
+    "voicemail": (
+        "Left a voicemail with my direct number; will try again next week.",
+        "Voicemail. Said who I am and asked them to call me back.",
+    ),
+    "no_answer": (
+        "No answer.",
+        "No answer; the main line says she is travelling until Thursday.",
+        "Rang out twice; nobody picked up.",
+    ),
+    "rescheduled": (
+        "Their assistant picked up and moved the call to next week at their request.",
+        "He asked to talk next week instead, after their board meeting.",
+    ),
+}
+
 RESOLUTIONS = [
-    "Done; customer confirmed by e-mail.",
-    "Credit applied to the next invoice.",
-    "Call held with engineering; customer satisfied with the explanation.",
-    "Shipped in release 24.11.",
+    "Done; the customer confirmed by e-mail.",
+    "Done, and the customer was told on a short call.",
+    "Done; confirmed to the customer in writing.",
+]
+DROP_REASONS = [
+    "Dropped: the customer no longer needs it.",
+    "Dropped: replaced by what was agreed at renewal.",
 ]

@@ -176,6 +176,7 @@ def _charts(m, tables) -> dict:
                 charts.Series("Reached", [b.reached for b in weeks], charts.GREEN),
             ],
             y_label="calls (customers)",
+            counts=True,
             x_label="week beginning (Monday)",
         ),
         "flags": charts.column_chart(
@@ -186,6 +187,7 @@ def _charts(m, tables) -> dict:
                 charts.Series("Called", [b.flags_called for b in weeks], charts.BLUE),
             ],
             y_label="flags",
+            counts=True,
             x_label="week the flag was raised",
         ),
         "commitments": charts.column_chart(
@@ -199,6 +201,7 @@ def _charts(m, tables) -> dict:
                 charts.Series("Dropped", [b.dropped for b in weeks], charts.PURPLE),
             ],
             y_label="commitments",
+            counts=True,
             x_label="week the promise was made",
             stacked=True,
         ),

@@ -1,9 +1,7 @@
 """Admin actions on /program/: build a week's sheets (a Celery task), executives' slots, scoring policy."""
 
-import logging
-from datetime import datetime
+from datetime import timedelta
 
-from celery.result import AsyncResult
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -12,65 +10,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ceocalls.celery import app as celery_app
 from ceocalls.redirects import safe_next
 from ceocalls.roles import PROGRAM_ADMINS, role_required
 
-from .. import tasks
 from ..forms.policy import ScoringPolicyForm
 from ..forms.program import BuildForm, SlotForm, timezone_names
-from ..models import Executive, ScoringPolicy
+from ..models import BuildRun, Executive, ScoringPolicy
+from ..services import builds as build_services
 from ..services import executives as executive_services
 
-log = logging.getLogger(__name__)
-
-SESSION_KEY = "program_builds"
-KEEP_BUILDS = 6
-FINAL_STATES = {"SUCCESS", "FAILURE", "REVOKED"}
-STATE_LABELS = {
-    "PENDING": "queued",
-    "RECEIVED": "queued",
-    "STARTED": "running",
-    "RETRY": "retrying",
-    "SUCCESS": "done",
-    "FAILURE": "failed",
-    "REVOKED": "cancelled",
-}
+RECENT_RUNS = 8
+POLL_FAST_FOR = timedelta(minutes=10)  # a run asked for this recently is polled every 2 s, an older one every 30 s
 
 
-def _enqueue(week, executive) -> tuple[str | None, str, str]:
-    """Sends the build to the worker; returns (task id, state, detail). Eager mode is done at once."""
-    try:
-        result = tasks.build_week_task.delay(week.isoformat(), executive_id=executive.pk if executive else None)
-    except Exception as exc:  # an eager failure or a broker that is down: tell the admin, keep the page
-        log.exception("Could not build the sheets for the week of %s", week)
-        return None, "FAILURE", f"{type(exc).__name__}: {exc}"
-    state = result.state if result.ready() else "PENDING"
-    return result.id, state, _describe(result) if result.ready() else ""
-
-
-def _describe(result) -> str:
-    value = result.result
-    if isinstance(value, BaseException):
-        return f"{type(value).__name__}: {value}"
-    if isinstance(value, dict) and isinstance(value.get("sheets"), list):
-        sheets = value["sheets"]
-        entries = sum(s.get("entries", 0) + s.get("backups", 0) for s in sheets if isinstance(s, dict))
-        text = f"{len(sheets)} sheet{'s' if len(sheets) != 1 else ''}, {entries} entries"
-        left_off = value.get("skipped") or {}
-        if isinstance(left_off, dict) and left_off:
-            text += "; left off: " + ", ".join(f"{n} {code.replace('_', ' ')}" for code, n in left_off.items())
-        messages_ = [m for m in value.get("messages") or [] if isinstance(m, str)]
-        return text + (". " + " ".join(messages_[:3]) if messages_ else "")
-    if isinstance(value, int | str | float) and len(str(value)) < 200:
-        return str(value)
-    return ""
 
 
 @role_required(PROGRAM_ADMINS)
 @require_POST
 def build(request):
-    """POST week (YYYY-MM-DD), optional executive (id) and next (a local path): queue the build."""
+    """POST week (YYYY-MM-DD), optional executive (id) and next (a local path): record the build and queue it."""
     back = safe_next(request, reverse("program:page"))
     form = BuildForm(request.POST)
     if not form.is_valid():
@@ -79,64 +37,34 @@ def build(request):
                 messages.error(request, f"Sheets not built: {error}")
         return HttpResponseRedirect(back)
     week, executive = form.cleaned_data["week"], form.cleaned_data["executive"]
-    task_id, state, detail = _enqueue(week, executive)
-    who = executive.name if executive else "every active executive"
-    builds = request.session.get(SESSION_KEY, [])
-    builds.insert(
-        0,
-        {
-            "id": task_id,
-            "week": week.isoformat(),
-            "who": who,
-            "at": timezone.now().isoformat(),
-            "state": state,
-            "detail": detail,
-        },
-    )
-    request.session[SESSION_KEY] = builds[:KEEP_BUILDS]
-    if state == "FAILURE":
-        messages.error(request, f"The build of the week of {week:%d %b %Y} for {who} failed: {detail}")
-    elif state == "SUCCESS":
-        messages.success(request, f"Sheets for the week of {week:%d %b %Y} built for {who}.")
+    run = build_services.build_run_request(week=week, executive=executive, by=request.user, origin=BuildRun.Origin.PAGE)
+    run.refresh_from_db()  # the in-process default has built it already; a broker that is down left a note
+    what = f"the week of {run.week_start:%d %b %Y} for {run.for_label}"
+    if run.state == BuildRun.State.FAILED:
+        messages.error(request, f"The build of {what} failed: {run.error}")
+    elif run.state == BuildRun.State.DONE:
+        messages.success(request, f"Sheets for {what} built: {build_services.build_run_describe(run)}.")
+    elif run.note:
+        messages.warning(request, f"The build of {what} is recorded but not started. {run.note}")
     else:
-        messages.info(
-            request, f"Building the sheets for the week of {week:%d %b %Y} for {who}; the state shows on /program/."
-        )
+        messages.info(request, f"Building the sheets for {what}; its state shows on the program page.")
     return HttpResponseRedirect(back)
 
 
-def recent_builds(request) -> list[dict]:
-    """The session's recent builds, with the live state of those not finished yet."""
-    builds = request.session.get(SESSION_KEY, [])
-    changed = False
-    for b in builds:
-        if b["id"] and b["state"] not in FINAL_STATES:
-            result = AsyncResult(b["id"], app=celery_app)
-            state = result.state
-            if state != b["state"]:
-                b["state"], b["detail"], changed = state, _describe(result) if state in FINAL_STATES else "", True
-    if changed:
-        request.session[SESSION_KEY] = builds
-    return [
-        {
-            **b,
-            "at": datetime.fromisoformat(b["at"]),
-            "label": STATE_LABELS.get(b["state"], b["state"].lower()),
-            "final": b["state"] in FINAL_STATES,
-        }
-        for b in builds
-    ]
-
-
 def builds_context(request) -> dict:
-    builds = recent_builds(request)
-    return {"builds": builds, "builds_pending": any(not b["final"] for b in builds)}
+    """The recent build runs of every admin, beat and command, newest first, and whether to poll."""
+    runs = list(BuildRun.objects.select_related("requested_by")[:RECENT_RUNS])
+    for run in runs:
+        run.detail = build_services.build_run_describe(run)
+    unfinished = [r for r in runs if not r.is_finished]
+    recent = any(r.queued_at >= timezone.now() - POLL_FAST_FOR for r in unfinished)
+    return {"builds": runs, "builds_pending": bool(unfinished), "builds_poll": "2s" if recent else "30s"}
 
 
 @role_required(PROGRAM_ADMINS)
 @require_GET
 def build_status(request):
-    """The builds list alone, polled by the program page while a build is unfinished."""
+    """The build runs alone, polled by the program page while one is unfinished."""
     return render(request, "program/_builds.html", builds_context(request))
 
 

@@ -14,6 +14,7 @@ from tests.factories import (
     ContactFactory,
     CustomerFactory,
     FlagFactory,
+    ScoringPolicyFactory,
     SheetEntryFactory,
     SurveyResponseFactory,
     TicketFactory,
@@ -107,7 +108,7 @@ def test_executive_slot_must_be_whole_and_fit():
 
 
 def test_scoring_policy_one_active_no_negative_weights():
-    ScoringPolicy.objects.active()
+    ScoringPolicyFactory()
     refused(lambda: ScoringPolicy.objects.create(name="Second", is_active=True))
     refused(lambda: ScoringPolicy.objects.create(name="Bad", is_active=False, weight_flag=-5))
     refused(

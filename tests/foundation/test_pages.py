@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, date, time
 
 import pytest
@@ -45,8 +46,28 @@ def test_wrong_password_says_so_and_keeps_the_email(client):
     UserFactory(email="lead@example.com")
     response = client.post("/accounts/login/", {"username": "lead@example.com", "password": "nope"})
     assert response.status_code == 200
-    assert b"Please enter a correct" in response.content
-    assert b'value="lead@example.com"' in response.content
+    html = response.content.decode()
+    assert "That e-mail address and password do not match an account." in html
+    visible = re.sub(r"<[^>]*>", " ", html)
+    assert "username" not in visible.lower()  # the form asks for an e-mail address, and says so
+    assert 'value="lead@example.com"' in html
+
+
+def test_empty_sign_in_asks_for_the_email_and_password(client):
+    response = client.post("/accounts/login/", {"username": "", "password": ""})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter your e-mail address." in html and "Enter your password." in html
+
+
+def test_favicon_is_served_and_linked(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "max-age=86400" in response["Cache-Control"]
+    assert client.head("/favicon.ico").status_code == 200
+    page = client.get("/accounts/login/").content.decode()
+    assert '<link rel="icon" href="/favicon.ico"' in page and 'href="/static/favicon.svg"' in page
 
 
 def test_home_for_each_role(client, django_assert_max_num_queries):

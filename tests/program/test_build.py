@@ -29,10 +29,10 @@ def test_build_runs_and_its_state_shows(client):
     assert response.status_code == 302 and response.url == "/program/"
     assert CallSheet.objects.filter(executive=executive, week_start=NEXT_WEEK).exists()
     html = client.get("/program/").content.decode()
-    assert f"Sheets for the week of {NEXT_WEEK:%d %b %Y} built for every active executive." in html
-    assert 'data-state="SUCCESS"' in html and "1 sheet," in html
+    assert f"Sheets for the week of {NEXT_WEEK:%d %b %Y} for every active executive built: 1 sheet," in html
+    assert 'data-state="done"' in html and "1 sheet," in html
     status = client.get("/program/build/status/").content.decode()
-    assert 'data-state="SUCCESS"' in status and "hx-get" not in status  # finished: no more polling
+    assert 'data-state="done"' in status and "hx-get" not in status  # finished: no more polling
 
 
 @pytest.mark.django_db
@@ -83,9 +83,9 @@ def test_build_through_the_real_worker(client, celery_worker):
     assert "Building the sheets" in client.get("/program/").content.decode() or CallSheet.objects.exists()
     for _ in range(60):
         status = client.get("/program/build/status/").content.decode()
-        if 'data-state="SUCCESS"' in status or 'data-state="FAILURE"' in status:
+        if 'data-state="done"' in status or 'data-state="failed"' in status:
             break
         assert 'hx-trigger="every 2s"' in status  # still running: the page keeps polling
         time.sleep(0.5)
-    assert 'data-state="SUCCESS"' in status
+    assert 'data-state="done"' in status
     assert CallSheet.objects.filter(executive=executive, week_start=NEXT_WEEK).exists()

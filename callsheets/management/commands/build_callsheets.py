@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from callsheets.builder import build_week
-from callsheets.models import Executive
+from callsheets.models import BuildRun, Executive
+from callsheets.services import builds
 
 
 def _week(value: str) -> date:
@@ -35,7 +36,13 @@ class Command(BaseCommand):
             executive = Executive.objects.select_related("user").filter(user__email__iexact=email).first()
             if executive is None:
                 raise CommandError(f"--executive {email!r}: no executive has that e-mail address.")
-        result = build_week(week=week, executive=executive, dry_run=opts["dry_run"])
+        if opts["dry_run"]:
+            result = build_week(week=week, executive=executive, dry_run=True)
+        else:  # on record as a build run, like the program page's and the weekly job's
+            run = builds.build_run_create(week=week, executive=executive, origin=BuildRun.Origin.COMMAND)
+            run, result = builds.build_run_execute(run_id=run.pk)
+            if result is None:
+                raise CommandError(f"The build of the week of {run.week_start.isoformat()} failed: {run.error}")
         if opts["format"] == "json":
             self.stdout.write(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
             for message in result.messages:
