@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from customers.models import Flag, SupportTicket, SurveyResponse
 from customers.services.flags import flag_raise
-from notifications.services.emails import flag_outcome_send
+from notifications.services.flag_emails import flag_outcome_send
 
 from ..builder.assign import within_business_hours
 from ..models import BuildRun, CallLog, CallSheet, Commitment, Executive, ScoringPolicy, SheetEntry, week_start_of
