@@ -28,7 +28,7 @@ def signed_in(response) -> bool:
 
 
 def wrong_password(response) -> bool:
-    return response.status_code == 200 and b"Please enter a correct" in response.content
+    return response.status_code == 200 and b"do not match an account" in response.content
 
 
 def locked(response) -> bool:

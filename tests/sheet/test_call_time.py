@@ -49,8 +49,8 @@ def field_value(html: str, name: str) -> str:
 
 def test_after_the_slot_the_form_offers_the_entrys_time_on_the_slot(client, sheet):
     second = entry_at(sheet, 2)
-    client.force_login(sheet.executive.user)
     with time_machine.travel(SUNDAY, tick=False):
+        client.force_login(sheet.executive.user)  # on the frozen clock: idle sessions end
         html = client.get(f"/sheet/{WEEK}/").content.decode()
 
     assert field_value(html, f"e{second.pk}-called_at") == "2026-11-24T10:15"  # the second call: 10:00 + 15 min
@@ -59,8 +59,8 @@ def test_after_the_slot_the_form_offers_the_entrys_time_on_the_slot(client, shee
 
 
 def test_during_the_slot_the_form_offers_now(client, sheet):
-    client.force_login(sheet.executive.user)
     with time_machine.travel(DURING, tick=False):
+        client.force_login(sheet.executive.user)  # on the frozen clock: idle sessions end
         html = client.get(f"/sheet/{WEEK}/").content.decode()
 
     assert field_value(html, f"e{entry_at(sheet, 3).pk}-called_at") == "2026-11-24T10:20"
@@ -71,12 +71,12 @@ def test_a_tuesday_call_logged_on_sunday_is_dated_tuesday_everywhere(client, she
     flag = FlagFactory(customer=entry.customer, raised_by=LeadFactory(), status=Flag.Status.SCHEDULED, sheet=sheet)
     entry.flag = flag
     entry.save()
-    client.force_login(sheet.executive.user)
     data = post_data(entry, called_at="2026-11-24T10:15")
     p = f"e{entry.pk}"
     data.update({f"{p}-c-0-promise": "Credit the invoice", f"{p}-c-0-due_date": "2026-12-04"})
 
     with time_machine.travel(SUNDAY, tick=False):
+        client.force_login(sheet.executive.user)  # on the frozen clock: idle sessions end
         response = client.post(f"/sheet/entries/{entry.pk}/log/", data)
         assert response.status_code == 302
         call = CallLog.objects.get()
@@ -93,8 +93,8 @@ def test_a_tuesday_call_logged_on_sunday_is_dated_tuesday_everywhere(client, she
 
 def test_a_blank_time_after_the_slot_takes_the_entrys_time_on_the_slot(client, sheet):
     entry = entry_at(sheet, 3)
-    client.force_login(sheet.executive.user)
     with time_machine.travel(SUNDAY, tick=False):
+        client.force_login(sheet.executive.user)  # on the frozen clock: idle sessions end
         assert client.post(f"/sheet/entries/{entry.pk}/log/", post_data(entry, called_at="")).status_code == 302
     assert CallLog.objects.get().called_at == datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
@@ -109,8 +109,8 @@ def test_a_blank_time_after_the_slot_takes_the_entrys_time_on_the_slot(client, s
 )
 def test_an_impossible_time_is_refused_beside_the_field(client, sheet, typed, message):
     entry = entry_at(sheet, 1)
-    client.force_login(sheet.executive.user)
     with time_machine.travel(SUNDAY, tick=False):
+        client.force_login(sheet.executive.user)  # on the frozen clock: idle sessions end
         response = client.post(f"/sheet/entries/{entry.pk}/log/", post_data(entry, called_at=typed))
 
     html = response.content.decode()
