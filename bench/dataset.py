@@ -14,6 +14,7 @@ The last line printed is a JSON summary (counts, the customer with the longest h
 """
 
 import argparse
+import itertools
 import json
 import random
 import secrets
@@ -24,10 +25,11 @@ import zoneinfo
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-VERSION = 1  # bump when the shape changes: the harness regenerates cached databases
+VERSION = 2  # bump when the shape changes: the harness regenerates cached databases
 DAY = 86_400.0
 HISTORY_DAYS = 730
 EXECUTIVES = 25
+CHUNK = 50_000  # rows drawn at a time
 
 # time zone, phone pattern (# is a random digit), weight among customers
 ZONES = [
@@ -249,14 +251,6 @@ class Generator:
         ]  # indexes of customers the builder may call
 
     # --- tickets and surveys ---------------------------------------------------------------
-    def _spread(self, total: int, weights: list[float]) -> list[int]:
-        scale = total / sum(weights)
-        counts, rng = [], self.rng
-        for w in weights:
-            exact = w * scale
-            counts.append(int(exact) + (rng.random() < exact - int(exact)))
-        return counts
-
     def tickets(self) -> None:
         from customers.models import SupportTicket
 
@@ -268,13 +262,6 @@ class Generator:
         strategic = [i for i, c in enumerate(self.cust) if c[1] == 0] or [0]
         for i in rng.sample(strategic, min(len(strategic), max(1, n // 25_000))):
             weights[i] *= 45  # a few accounts with thousands of tickets: the longest customer page
-        per_customer = self._spread(self.size["tickets"], weights)
-        longest = max(range(n), key=per_customer.__getitem__)
-        self.meta["longest_customer_id"], self.meta["longest_customer_tickets"] = (
-            self.cust[longest][0],
-            per_customer[longest],
-        )
-
         subjects = [
             rng.choice(t.TICKET_SUBJECTS).format(
                 n=rng.randint(20400, 98999), m=rng.choice([12, 40, 85, 200]), amount=rng.choice(["400", "1,250", "3,980"])
@@ -288,20 +275,26 @@ class Generator:
         ids = Ids(self.cursor, SupportTicket._meta.db_table)
         imported = ts(self.now_ts)
         self.last_ticket = [None] * n
+        per_customer = [0] * n
         columns = ["id", "source", "external_id", "subject", "status", "priority", "created_at", "updated_at",
                    "solved_at", "escalated", "reopen_count", "tags", "satisfaction", "imported_at", "customer_id",
                    "requester_id"]  # fmt: skip
-        span = HISTORY_DAYS * DAY
+        total, span = self.size["tickets"], HISTORY_DAYS * DAY
+        step, first = span / total, self.now_ts - span
         random_ = rng.random
+        cum = list(itertools.accumulate(weights))
+        moods = [
+            (0.10, 0.22, 0.65, 0.85, 0.95) if c[4] == "angry" else (0.025, 0.13, 0.85, 0.95, 0.99) for c in self.cust
+        ]
+        # Written in the order they were opened, as a help desk appends them: recent tickets sit
+        # together at the end of the table, each customer's history is spread over all of it.
         with self.writer(SupportTicket, columns) as w:
-            for i, count in enumerate(per_customer):
-                cid, _, _, _, mood = self.cust[i]
-                contacts = self.contacts_of[i]
-                angry = mood == "angry"
-                p_urgent, p_high = (0.10, 0.22) if angry else (0.025, 0.13)
-                reopen_cut = (0.65, 0.85, 0.95) if angry else (0.85, 0.95, 0.99)
-                for _ in range(count):
-                    created = self.now_ts - random_() * span
+            for chunk in range(0, total, CHUNK):
+                picks = rng.choices(range(n), cum_weights=cum, k=min(CHUNK, total - chunk))
+                for k, i in enumerate(picks, start=chunk):
+                    cid = self.cust[i][0]
+                    p_urgent, p_high, *reopen_cut = moods[i]
+                    created = first + (k + random_()) * step
                     age = (self.now_ts - created) / DAY
                     r = random_()
                     if age > 14:
@@ -317,8 +310,9 @@ class Generator:
                     reopens = 0 if r < reopen_cut[0] else 1 if r < reopen_cut[1] else 2 if r < reopen_cut[2] else 3
                     satisfaction = ""
                     if solved and random_() < 0.4:
-                        satisfaction = "bad" if random_() < (0.5 if angry else 0.08) else "good"
+                        satisfaction = "bad" if random_() < (0.5 if p_urgent > 0.05 else 0.08) else "good"
                     tid = ids.next()
+                    contacts = self.contacts_of[i]
                     requester = contacts[int(random_() * len(contacts))] if contacts and random_() < 0.9 else "\\N"
                     source = "freshdesk" if tid % 10 == 0 else "zendesk"
                     w.line(
@@ -327,6 +321,10 @@ class Generator:
                         f"\t{reopens}\t{tags[tid % 200]}\t{satisfaction}\t{imported}\t{cid}\t{requester}"
                     )
                     self.last_ticket[i] = tid
+                    per_customer[i] += 1
+        longest = max(range(n), key=per_customer.__getitem__)
+        self.meta["longest_customer_id"] = self.cust[longest][0]
+        self.meta["longest_customer_tickets"] = per_customer[longest]
         self.counts["tickets"] = ids.last
 
     def surveys(self) -> None:
@@ -335,7 +333,7 @@ class Generator:
         from .copyrows import esc
 
         rng, t = self.rng, self.text
-        per_customer = self._spread(self.size["surveys"], [TIERS[c[1]][4] * rng.random() * 2 for c in self.cust])
+        weights = [TIERS[c[1]][4] * rng.random() * 2 for c in self.cust]
         pools = {
             "detractor": [esc(c) for c in t.NPS_DETRACTOR_COMMENTS],
             "passive": [esc(c) for c in t.NPS_PASSIVE_COMMENTS],
@@ -352,12 +350,13 @@ class Generator:
         imported = ts(self.now_ts)
         columns = ["id", "source", "external_id", "kind", "score", "comment", "responded_at", "imported_at",
                    "contact_id", "customer_id"]  # fmt: skip
-        span = HISTORY_DAYS * DAY
-        with self.writer(SurveyResponse, columns) as w:
-            for i, count in enumerate(per_customer):
-                cid, _, _, _, mood = self.cust[i]
-                contacts = self.contacts_of[i]
-                for _ in range(count):
+        total, span = self.size["surveys"], HISTORY_DAYS * DAY - 3600
+        step, first = span / total, self.now_ts - 3600 - span
+        cum = list(itertools.accumulate(weights))
+        with self.writer(SurveyResponse, columns) as w:  # in the order they were answered
+            for chunk in range(0, total, CHUNK):
+                for k, i in enumerate(rng.choices(range(len(self.cust)), cum_weights=cum, k=min(CHUNK, total - chunk)), start=chunk):  # fmt: skip
+                    cid, mood, contacts = self.cust[i][0], self.cust[i][4], self.contacts_of[i]
                     sid = ids.next()
                     if rng.random() < 0.8:
                         kind, score = "nps", rng.choices(*nps_by_mood[mood])[0]
@@ -369,7 +368,7 @@ class Generator:
                     comment = rng.choice(pools[pool]) if rng.random() < (0.6 if pool in ("detractor", "csat_low") else 0.3) else ""  # fmt: skip
                     contact = rng.choice(contacts) if contacts else "\\N"
                     source, external = ("delighted", f"DL-{sid}") if kind == "nps" else ("csv", f"CS-{sid}")
-                    responded = ts(self.now_ts - 3600 - rng.random() * span)
+                    responded = ts(first + (k + rng.random()) * step)
                     w.line(f"{sid}\t{source}\t{external}\t{kind}\t{score}\t{comment}\t{responded}\t{imported}\t{contact}\t{cid}")  # fmt: skip
         self.counts["surveys"] = ids.last
 
@@ -428,10 +427,11 @@ class Generator:
                             at = slot + timedelta(minutes=per_call * (position - 1) + rng.randint(0, 4))
                             self._call(calls, call_ids.next(), entry_id, eid, uid, i, contact, at, sid)
             sheet_calls = len(self.calls)
-            for _ in range(max(0, self.size["calls"] - sheet_calls)):
+            # Calls logged off the sheets (urgent calls, follow-ups), oldest first.
+            for ago in sorted((rng.random() for _ in range(max(0, self.size["calls"] - sheet_calls))), reverse=True):
                 eid, uid = rng.choice(self.executives)[:2]
                 i = rng.choice(self.callable_idx)
-                at = self.now - timedelta(seconds=3600 + rng.random() * HISTORY_DAYS * DAY)
+                at = self.now - timedelta(seconds=3600 + ago * HISTORY_DAYS * DAY)
                 self._call(calls, call_ids.next(), None, eid, uid, i, rng.choice(self.callable_of[i]), at, None)
         self.counts.update(sheets=sheet_ids.last, entries=entry_ids.last, calls=call_ids.last, sheet_weeks=weeks)
 

@@ -85,11 +85,11 @@ class Bench:
             self.say(f"{name}: reusing the data set generated at {meta['generated_at']}")
             return name, meta
         self.say(f"{name}: generating {scale:,} customers with COPY")
-        with psycopg2.connect(database_url("postgres")) as conn:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                cur.execute(f'CREATE DATABASE "{name}"')
+        conn = psycopg2.connect(database_url("postgres"))
+        conn.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cur.execute(f'CREATE DATABASE "{name}"')
         conn.close()
         env = self.env(name)
         started = time.perf_counter()
