@@ -19,11 +19,10 @@ def session_for(user) -> str:
     return session.session_key
 
 
-def main() -> None:
-    import django
-
-    django.setup()
+def pages_and_sessions() -> dict:
+    """Sessions for an executive, a program admin and a support lead, and the pages to measure."""
     from django.contrib.auth.models import User
+    from django.db import connection
     from django.db.models import Count
     from django.utils import timezone
 
@@ -33,7 +32,7 @@ def main() -> None:
 
     from .dataset import read_meta
 
-    with django.db.connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         meta = read_meta(cursor.cursor) or {}
     # The executive whose sheet this week is the fullest.
     week = week_start_of(timezone.localdate())
@@ -69,7 +68,14 @@ def main() -> None:
         {"name": "/flags/ (lead)", "path": "/flags/", "as": "lead"},
         {"name": "/admin/", "path": "/admin/", "as": "admin"},
     ]
-    print(json.dumps({"cookies": cookies, "pages": pages, "executive_id": executive.pk}))
+    return {"cookies": cookies, "pages": pages, "executive_id": executive.pk}
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    print(json.dumps(pages_and_sessions()))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -11,9 +11,9 @@ from customers.models import Flag
 
 from ..models import CallLog, CallSheet, Executive, ScoringPolicy, SheetEntry, week_start_of
 from . import signals as reads
-from .assign import Assigner, Candidate, draw_quiet, evaluate
+from .assign import Assigner, Candidate, choose_contact, judge, preferred_executives
 from .result import BuildResult, PlannedEntry, PlannedSheet, Skipped
-from .scoring import score_customer, signal_values
+from .scoring import rank_score, score_customer, signal_values
 
 SKIPPED_IN_SNAPSHOT = 100  # the strongest customers left off, kept on each sheet for the admin
 
@@ -78,22 +78,20 @@ class _Context:
     now: datetime
     names: dict  # executive id → name, for the sentences
 
-    @property
-    def today(self) -> date:
-        return timezone.localdate(self.now)
+    def __post_init__(self):
+        self.today = timezone.localdate(self.now)
+        self.week_begins = datetime.combine(self.week_start, time.min, tzinfo=timezone.get_current_timezone())
 
-    @property
-    def week_begins(self) -> datetime:
-        return datetime.combine(self.week_start, time.min, tzinfo=timezone.get_current_timezone())
-
-    def evaluate(self, customer, sig, history):
-        return evaluate(
-            customer, sig, history, self.policy, now=self.now, today=self.today,
-            executive_names=self.names, week_begins=self.week_begins,
+    def judge(self, customer, sig, history, score: float = 0.0):
+        return judge(
+            customer, sig, history, self.policy, score=score, now=self.now, executive_names=self.names,
+            week_begins=self.week_begins,
         )  # fmt: skip
 
 
 def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run: bool):
+    """Reads the signals, judges and ranks every customer with an alarm by numbers alone, then
+    reads contacts, relationships, tickets and sentences only for the customers it places."""
     result, plan = BuildResult(week_start=week_start, dry_run=dry_run), _Plan()
     policy = ScoringPolicy.objects.active()
     everyone, buildable = _executives(executive, result)
@@ -101,27 +99,52 @@ def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run:
     sheets, on_sheet = _sheets_with_kept_entries(ctx, buildable, plan)
 
     signals = reads.read_signals(policy=policy, now=now, today=ctx.today, week_start=week_start)
-    history = reads.read_call_history()
-    pool = reads.read_quiet_pool()
+    cooldowns = reads.read_cooldowns(since=max(now, ctx.week_begins) - timedelta(days=policy.cooldown_days))
     need = 4 * sum(s.capacity + s.backups for s in sheets) + 10
-    quiet_ids = draw_quiet(pool, week_start, exclude=set(signals) | on_sheet, need=need)
-    customers = reads.read_customers((set(signals) - on_sheet) | set(quiet_ids))
+    draw = reads.read_quiet_draw(seed=f"listening:{week_start.isoformat()}", exclude=set(signals) | on_sheet, need=need)
+    alarmed = sorted(signals.keys() - on_sheet)
+    customers = reads.read_ranking(set(alarmed) | set(draw.ids))
 
     candidates, skipped = [], []
-    for cid in sorted(signals.keys() - on_sheet):
-        if cid in customers:
-            sig = signals[cid]
-            verdict = _scheduled_elsewhere(sig, week_start, now, customers[cid]) or ctx.evaluate(
-                customers[cid], sig, history.get(cid)
-            )
-            (candidates if isinstance(verdict, Candidate) else skipped).append(verdict)
-    quiet = [ctx.evaluate(customers[cid], None, history.get(cid)) for cid in quiet_ids]
+    for cid in alarmed:
+        if cid not in customers:
+            continue  # deleted since the signals were read
+        customer, sig = customers[cid], signals[cid]
+        score = rank_score(sig, customer, policy)
+        verdict = _scheduled_elsewhere(sig, week_start, now, customer) or ctx.judge(
+            customer, sig, cooldowns.get(cid), score
+        )
+        if verdict is None:
+            candidates.append(Candidate(customer, None, sig, None, score=score))
+        else:
+            skipped.append(verdict)
+    considered = len(candidates) + len(skipped)
+    quiet = [
+        Candidate(customers[cid], None, None, None, listening=True)
+        for cid in draw.ids
+        if cid in customers and ctx.judge(customers[cid], None, cooldowns.get(cid)) is None
+    ]
+
+    def prepare(batch: list) -> None:
+        """Contacts and relationships of the candidates about to be looked at (and of the quiet draw)."""
+        batch = [c for c in batch if not c.prepared] + [q for q in quiet if not q.prepared]
+        reads.read_contacts([c.customer for c in batch])
+        history = reads.read_call_history(customer_ids=[c.customer.id for c in batch if not c.listening])
+        for c in batch:
+            c.prepared = True
+            c.contact = choose_contact(c.customer, c.signals)
+            c.preferred = preferred_executives(c.signals, history.get(c.customer.id))
+            if c.contact is None and not c.listening:  # its last callable contact went since it was judged
+                text = "No callable contact: every contact is marked do-not-call or has no phone number."
+                skipped.append(Skipped(c.customer, "no_callable_contact", text, c.score, c.signals.flag))
 
     assigner = Assigner(sheets, policy)
-    for candidate in assigner.place(candidates):
+    for candidate in assigner.place(candidates, prepare):
         text = f"No room: every sheet of the week of {week_start.day} {week_start:%b} was full"
-        skipped.append(Skipped(candidate.customer, "capacity", text, candidate.scored.score, candidate.signals.flag))
-    assigner.fill_listening([q for q in quiet if isinstance(q, Candidate)], week_start)
+        skipped.append(Skipped(candidate.customer, "capacity", text, candidate.score, candidate.signals.flag))
+    if any(not q.prepared for q in quiet):
+        prepare([])
+    assigner.fill_listening([q for q in quiet if q.contact is not None], week_start)
     _add_new_entries(ctx, sheets, assigner, plan)
 
     skipped.sort(key=lambda s: (-s.score, s.customer.id))
@@ -129,8 +152,7 @@ def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run:
         if s.flag is not None and s.flag.id not in plan.flag_outcomes and s.code != "scheduled_elsewhere":
             plan.flag_outcomes[s.flag.id] = (s.flag, None, s.text[:300])
     result.sheets, result.skipped = sheets, skipped
-    considered = len(candidates) + sum(s.code != "capacity" for s in skipped)
-    _snapshot(result, policy, now, considered=considered, pool=len(pool))
+    _snapshot(result, policy, now, considered=considered, draw=draw)
     return result, plan
 
 
@@ -199,7 +221,7 @@ def _scheduled_elsewhere(sig, week_start: date, now: datetime, customer) -> Skip
     return Skipped(customer, "scheduled_elsewhere", text, 0.0, flag)
 
 
-def _snapshot(result: BuildResult, policy: ScoringPolicy, now: datetime, *, considered: int, pool: int) -> None:
+def _snapshot(result: BuildResult, policy: ScoringPolicy, now: datetime, *, considered: int, draw) -> None:
     callable_ = considered - sum(s.code != "capacity" for s in result.skipped)
     policy_values = {
         k: (v if isinstance(v, int | float | str | bool) or v is None else str(v)) for k, v in policy.snapshot().items()
@@ -219,7 +241,8 @@ def _snapshot(result: BuildResult, policy: ScoringPolicy, now: datetime, *, cons
             "counts": {
                 "customers_with_signals": considered,
                 "callable_candidates": callable_,
-                "quiet_pool": pool,
+                "quiet_pool": draw.pool,
+                "quiet_pool_estimated": draw.estimated,
                 "left_off": result.skipped_counts(),
             },
             "left_off": left_off,
@@ -229,13 +252,33 @@ def _snapshot(result: BuildResult, policy: ScoringPolicy, now: datetime, *, cons
 
 
 def _write(result: BuildResult, plan: _Plan, now: datetime) -> None:
-    sheets = {}
-    for planned in result.sheets:
-        sheet, _ = CallSheet.objects.update_or_create(
+    """Every sheet in one upsert, dropped entries in one delete, new entries in one insert, and one
+    update of the flags whose state changed: a fixed number of statements whatever the data size."""
+    rows = [
+        CallSheet(
             executive=planned.executive,
             week_start=planned.week_start,
-            defaults={"slot_starts_at": planned.slot_starts_at, "built_at": now, "inputs": planned.inputs},
-        )
+            slot_starts_at=planned.slot_starts_at,
+            built_at=now,
+            inputs=planned.inputs,
+        )  # fmt: skip
+        for planned in result.sheets
+    ]
+    CallSheet.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["executive", "week_start"],
+        update_fields=["slot_starts_at", "built_at", "inputs"],
+    )
+    if any(sheet.pk is None for sheet in rows):  # a database that returns no ids from an upsert
+        ids = dict(
+            CallSheet.objects.filter(week_start=result.week_start, executive__in=[r.executive for r in rows])
+            .values_list("executive_id", "id")
+        )  # fmt: skip
+        for sheet in rows:
+            sheet.pk = ids[sheet.executive_id]
+    sheets = {}
+    for planned, sheet in zip(result.sheets, rows, strict=True):
         planned.sheet_id = sheet.id
         sheets[planned.executive.id] = sheet
     if plan.drop_entry_ids:
@@ -258,23 +301,55 @@ def _write(result: BuildResult, plan: _Plan, now: datetime) -> None:
         for e in planned.entries
         if not e.kept
     ]
-    SheetEntry.objects.bulk_create(new_entries, batch_size=500)
+    SheetEntry.objects.bulk_create(new_entries)
     _write_flags(plan, sheets, now)
 
 
 def _write_flags(plan: _Plan, sheets: dict, now: datetime) -> None:
+    """Writes only the flags whose state changed (placed, moved, back to open, a new reason), in one statement.
+
+    A rebuild of the same week changes few or none; the first build of a week rewrites the reason
+    of the flags left off, since it names the week.
+    """
     changed = []
     for flag, planned, reason in plan.flag_outcomes.values():
+        before = (flag.status, flag.sheet_id, flag.not_placed_reason, flag.scheduled_at)
         if planned is not None:
-            flag.status, flag.sheet, flag.not_placed_reason = Flag.Status.SCHEDULED, sheets[planned.executive.id], ""
-            flag.scheduled_at = now
+            sheet = sheets[planned.executive.id]
+            if (flag.status, flag.sheet_id) != (Flag.Status.SCHEDULED, sheet.id):
+                flag.status, flag.sheet, flag.scheduled_at = Flag.Status.SCHEDULED, sheet, now
+            flag.not_placed_reason = ""
         else:
             flag.not_placed_reason = reason
             if flag.status == Flag.Status.SCHEDULED:
                 flag.status, flag.sheet, flag.scheduled_at = Flag.Status.OPEN, None, None
-        flag.updated_at = now
-        changed.append(flag)
+        if (flag.status, flag.sheet_id, flag.not_placed_reason, flag.scheduled_at) != before:
+            flag.updated_at = now
+            changed.append(flag)
     if changed:
-        Flag.objects.bulk_update(
-            changed, ["status", "sheet", "scheduled_at", "not_placed_reason", "updated_at"], batch_size=500
+        _update_flags(changed, ["status", "sheet", "scheduled_at", "not_placed_reason", "updated_at"])
+
+
+def _update_flags(flags: list, names: list) -> None:
+    """One UPDATE for any number of flags, each with its own values.
+
+    On PostgreSQL the values travel as one array per column (`UPDATE … FROM unnest(…)`, a join on
+    the id), as Django's own bulk_create sends rows; bulk_update's CASE WHEN per row and field
+    costs seconds of Python and SQL at a few thousand flags. Other databases use bulk_update.
+    """
+    if connection.vendor != "postgresql":
+        Flag.objects.bulk_update(flags, names)
+        return
+    fields = [Flag._meta.pk] + [Flag._meta.get_field(name) for name in names]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(f.column)} = v.{connection.ops.quote_name(f.column)}" for f in fields[1:]
+    )
+    values = [[f.get_db_prep_save(getattr(flag, f.attname), connection) for flag in flags] for f in fields]
+    table, pk = connection.ops.quote_name(Flag._meta.db_table), connection.ops.quote_name(Flag._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({columns}) WHERE {table}.{pk} = v.{pk}",
+            values,
         )
