@@ -28,6 +28,18 @@ def rss_mb() -> float:
         return round(int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
+def backend_cpu(cursor) -> float | None:
+    """CPU seconds the database server process of this connection has used so far (a local server
+    only: /proc/<pid>/stat), so a measure on a busy machine can be read as work, not waiting."""
+    cursor.execute("SELECT pg_backend_pid()")
+    try:
+        with open(f"/proc/{cursor.fetchone()[0]}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 class Counter:
     def __init__(self):
         self.queries = 0
@@ -92,24 +104,30 @@ def measure(mode: str, week: date) -> dict:
     before = rss_mb()
     counter = Counter()
     extra = {}
-    with connection.execute_wrapper(counter), transaction.atomic():
-        started = time.perf_counter()
-        if mode == "sql":
-            with connection.cursor() as cursor:
-                cursor.execute(QUERY.read_text(), params)
-                rows = cursor.fetchall()
-            extra = {"rows": len(rows), "placeable": sum(1 for r in rows if not r[3] and r[5] and (r[1] or not r[4]))}
-        else:
-            result = build_week(week, dry_run=mode == "dry", now=now)
-            extra = {
-                "entries": sum(len(s.entries) for s in result.sheets),
-                "sheets": len(result.sheets),
-                "skipped": len(result.skipped),
-            }
-        seconds = time.perf_counter() - started
-        transaction.set_rollback(True)
+    with connection.cursor() as cursor:
+        db_before = backend_cpu(cursor)
+    with transaction.atomic():
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with connection.execute_wrapper(counter):
+            if mode == "sql":
+                with connection.cursor() as cursor:
+                    cursor.execute(QUERY.read_text(), params)
+                    rows = cursor.fetchall()
+                extra = {"rows": len(rows), "placeable": sum(1 for r in rows if not r[3] and not r[4] and r[5])}
+            else:
+                result = build_week(week, dry_run=mode == "dry", now=now)
+                extra = {
+                    "entries": sum(len(s.entries) for s in result.sheets),
+                    "sheets": len(result.sheets),
+                    "skipped": len(result.skipped),
+                }
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        with connection.cursor() as cursor:
+            db_after = backend_cpu(cursor)
+        transaction.set_rollback(True)  # each run is the same first build of the week
+    db_cpu = round(db_after - db_before, 2) if db_before is not None and db_after is not None else None
     return {"mode": mode, "seconds": round(seconds, 4), "queries": counter.queries, "peak_mb": peak_mb(),
-            "django_mb": before, **extra}  # fmt: skip
+            "django_mb": before, "cpu_python_s": round(cpu, 2), "cpu_database_s": db_cpu, **extra}  # fmt: skip
 
 
 def main(argv=None) -> None:

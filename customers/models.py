@@ -150,13 +150,14 @@ class SupportTicket(models.Model):
             models.Index(fields=["updated_at"], name="ticket_updated_idx"),
             models.Index(fields=["status", "created_at"], name="ticket_status_created_idx"),
             # The builder's two ticket reads (callsheets.builder.signals.ticket_reads): opened in the
-            # window, and older tickets still open, read from the index alone.
+            # window, and older tickets still open (every open ticket, or one customer's, read from
+            # the partial index alone).
             models.Index(fields=["created_at"], name="ticket_created_idx"),
             models.Index(
-                fields=["created_at"],
-                include=["customer", "priority", "escalated", "reopen_count"],
+                fields=["customer", "created_at"],
+                include=["priority", "escalated", "reopen_count"],
                 condition=Q(status__in=["new", "open", "pending", "hold"]),
-                name="ticket_open_created_idx",
+                name="ticket_open_customer_idx",
             ),
         ]
 

@@ -9,12 +9,13 @@ from django.utils import timezone
 from customers.models import Contact, Customer
 
 from ..models import ScoringPolicy
+from .history import CallHistory
 from .result import PlannedEntry, PlannedSheet, Skipped
 from .scoring import Scored, listening_reason, score_customer, signal_values
-from .signals import CallHistory, CustomerSignals
+from .signals import CustomerSignals
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     customer: Customer
     contact: Contact | None  # None until the build reads the contacts of the customers it looks at
@@ -24,14 +25,16 @@ class Candidate:
     listening: bool = False
     prepared: bool = False  # contact and preferred executives are known
     score: float = 0.0  # what it is ranked by; `scored` (with the sentences) comes once it is placed
+    urgent: bool = False  # an urgent flag: ranked first, may take a place held for a listening call
 
-    @property
-    def urgent(self) -> bool:
-        return bool(self.signals and self.signals.is_urgent)
 
-    @property
-    def rank(self) -> tuple:
-        return (not self.urgent, -self.score, self.customer.id)
+def ranked(candidates) -> list:
+    """Urgent flags first, then by score; equal scores by customer id, so the same data always
+    gives the same sheets. (Two stable sorts on plain keys: sorting tens of thousands of
+    candidates by a tuple costs more than judging them.)"""
+    order = sorted(candidates, key=lambda c: c.customer.id)
+    order.sort(key=lambda c: -c.score)
+    return [c for c in order if c.urgent] + [c for c in order if not c.urgent]
 
 
 def choose_contact(customer: Customer, sig: CustomerSignals | None) -> Contact | None:
@@ -64,21 +67,20 @@ def judge(
     policy: ScoringPolicy,
     *,
     score: float,
-    now: datetime,
+    at: datetime,
     executive_names: dict,
-    week_begins: datetime | None = None,
 ) -> Skipped | None:
     """Whether a customer can be called at all; the reason it cannot, in the order an admin reads them.
 
-    The cooldown is judged at the start of the week being built (or now, if later): a customer
+    The cooldown is judged `at` the start of the week being built (or now, if later): a customer
     whose cooldown ends before next week begins may be called next week. Needs only the customer's
-    own fields and `has_callable_contact` (signals.read_ranking), so the build judges every
+    own fields and `has_callable_contact` (candidates.read_ranking), so the build judges every
     customer with an alarm without reading their contacts.
     """
     flag = sig.flag if sig else None
     if customer.lifecycle_status == Customer.Lifecycle.CHURNED:
         return Skipped(customer, "churned", "Churned: churned customers are not called.", flag=flag)
-    until = cooldown_until(history, policy, max(now, week_begins or now))
+    until = cooldown_until(history, policy, at)
     if until and not (sig and (sig.is_urgent or sig.overdue)):
         who = executive_names.get(history.last_reached_by, "an executive")
         reached = timezone.localtime(history.last_reached_at, customer.zoneinfo).date()
@@ -125,8 +127,8 @@ def evaluate(
         score_customer(sig, customer, policy, now=now, today=today, executive_names=executive_names) if sig else None
     )
     verdict = judge(
-        customer, sig, history, policy, score=scored.score if scored else 0.0, now=now,
-        executive_names=executive_names, week_begins=week_begins,
+        customer, sig, history, policy, score=scored.score if scored else 0.0, at=max(now, week_begins or now),
+        executive_names=executive_names,
     )  # fmt: skip
     if verdict is not None:
         return verdict
@@ -137,7 +139,10 @@ def evaluate(
             customer, "no_callable_contact", text, scored.score if scored else 0.0, sig.flag if sig else None
         )
     score = scored.score if scored else 0.0
-    return Candidate(customer, contact, sig, scored, preferred_executives(sig, history), prepared=True, score=score)
+    return Candidate(
+        customer, contact, sig, scored, preferred_executives(sig, history), prepared=True, score=score,
+        urgent=bool(sig and sig.is_urgent),
+    )  # fmt: skip
 
 
 def in_business_hours(sheet: PlannedSheet, tz_name: str, policy: ScoringPolicy, cache: dict) -> bool:
@@ -215,7 +220,7 @@ class Assigner:
         `prepared`: the build reads contacts and relationships only for them. A candidate that
         turns out to have no callable contact keeps `contact` None; prepare() reports it.
         """
-        left = sorted(candidates, key=lambda c: c.rank)
+        left = ranked(candidates)
         for kind in ("main", "backup"):
             waiting = []
             for n, candidate in enumerate(left):
@@ -297,5 +302,6 @@ __all__ = [
     "evaluate",
     "judge",
     "preferred_executives",
+    "ranked",
     "signal_values",
 ]

@@ -113,14 +113,18 @@ def signal_points(sig: CustomerSignals, policy: ScoringPolicy) -> tuple[list[tup
         points.append(("nps_detractor", policy.weight_nps_detractor * (7 - sig.nps.score)))
     if sig.csat is not None:
         points.append(("csat_low", policy.weight_csat_low * (3 - sig.csat.score)))
-    tickets = [
-        (code, getattr(policy, weight) * n) for kind, code, weight in TICKET_REASONS if (n := sig.tickets.get(kind))
-    ]
-    before_cap = sum(p for _, p in tickets)
-    cap = policy.ticket_points_cap
-    if cap and before_cap > cap:
-        tickets = [(code, p * cap / before_cap) for code, p in tickets]
-    points += tickets
+    before_cap = 0
+    if sig.tickets:
+        tickets = []
+        for kind, code, weight in TICKET_REASONS:
+            n = sig.tickets.get(kind)
+            if n:
+                tickets.append((code, getattr(policy, weight) * n))
+                before_cap += tickets[-1][1]
+        cap = policy.ticket_points_cap
+        if cap and before_cap > cap:
+            tickets = [(code, p * cap / before_cap) for code, p in tickets]
+        points += tickets
     if sig.overdue:
         points.append(("overdue_commitment", policy.weight_overdue_commitment * len(sig.overdue)))
     if sig.carried_over:
@@ -128,10 +132,15 @@ def signal_points(sig: CustomerSignals, policy: ScoringPolicy) -> tuple[list[tup
     return points, before_cap
 
 
-def rank_score(sig: CustomerSignals, customer: Customer, policy: ScoringPolicy) -> float:
-    """The score of `score_customer`, without a sentence: what the build ranks every customer by."""
+def rank_score(
+    sig: CustomerSignals, customer: Customer, policy: ScoringPolicy, multiplier: float | None = None
+) -> float:
+    """The score of `score_customer`, without a sentence: what the build ranks every customer by.
+    `multiplier`: the customer's value_multiplier when the caller already has it."""
     points, _ = signal_points(sig, policy)
-    return round(sum(p for _, p in points) * value_multiplier(customer, policy), 2)
+    if multiplier is None:
+        multiplier = value_multiplier(customer, policy)
+    return round(sum(p for _, p in points) * multiplier, 2)
 
 
 def _ticket_texts(counts: dict, tickets: list | None, policy, now) -> dict:

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callsheets.builder import build_week
-from callsheets.builder import signals as reads
+from callsheets.builder import build_week, service
+from callsheets.builder.candidates import read_contacts, read_quiet_draw
 from callsheets.builder.scoring import rank_score, score_customer
-from callsheets.builder.signals import CustomerSignals, read_quiet_draw, read_surveys, read_ticket_counts
+from callsheets.builder.signals import TICKET_KINDS, CustomerSignals, read_signals
 from callsheets.models import CallSheet, ScoringPolicy
 from customers.models import Contact, Customer, Flag, SurveyResponse
 from tests.builder.conftest import NEXT_WEEK, NOW, callable_customer
@@ -36,7 +36,7 @@ flags = st.sampled_from([None, Flag.Urgency.NORMAL, Flag.Urgency.URGENT])
     flag=flags,
     nps=st.one_of(st.none(), st.integers(0, 6)),
     csat=st.one_of(st.none(), st.integers(1, 2)),
-    tickets=st.fixed_dictionaries({k: st.integers(0, 7) for k in reads.TICKET_KINDS}),
+    tickets=st.fixed_dictionaries({k: st.integers(0, 7) for k in TICKET_KINDS}),
     overdue=st.integers(0, 3),
     carried=st.booleans(),
     tier=st.sampled_from(list(Customer.Tier.values)),
@@ -126,14 +126,17 @@ def test_contacts_and_relationships_are_read_only_for_the_customers_the_build_lo
         looked_at.extend(c.id for c in customers)
         return read_contacts(customers)
 
-    read_contacts = reads.read_contacts
-    with mock.patch.object(reads, "read_contacts", spy):
+    with mock.patch.object(service, "read_contacts", spy):
         result = build_week(NEXT_WEEK, now=NOW, dry_run=True)
     places = 4 + 2
     alarmed_looked_at = set(looked_at) - quiet
     assert len(alarmed_looked_at) <= places + 2  # the ones placed, and the first that found no room
     assert {e.customer.id for e in result.sheets[0].entries if not e.is_listening} <= alarmed_looked_at
     assert sum(s.code == "capacity" for s in result.skipped) == 40 - (places - 1)
+
+
+def signals_now(policy, **kwargs):
+    return read_signals(policy=policy, now=NOW, today=NOW.date(), week_start=NEXT_WEEK, **kwargs)
 
 
 def test_ticket_counts_take_the_window_and_older_open_tickets_once_each(policy):
@@ -143,10 +146,11 @@ def test_ticket_counts_take_the_window_and_older_open_tickets_once_each(policy):
     TicketFactory(customer=customer, priority="high", status="pending", created_at=NOW - timedelta(days=100),
                   reopen_count=2, escalated=True)  # fmt: skip
     TicketFactory(customer=customer, priority="urgent", status="closed", created_at=NOW - timedelta(days=100))
-    counts = read_ticket_counts(policy=policy, now=NOW)
+    calm = CustomerFactory()
+    TicketFactory(customer=calm, priority="normal", status="open", created_at=NOW - timedelta(days=3))
     expected = {"urgent": 2, "high": 1, "escalated": 1, "reopens": 2, "old_open": 1}
-    assert counts == {customer.id: expected}
-    assert read_ticket_counts(policy=policy, now=NOW, customer_id=customer.id) == {customer.id: expected}
+    assert {cid: s.tickets for cid, s in signals_now(policy).items()} == {customer.id: expected}
+    assert signals_now(policy, customer_id=customer.id)[customer.id].tickets == expected
 
 
 def test_answers_given_at_the_same_moment_go_to_the_one_stored_last(policy):
@@ -156,7 +160,20 @@ def test_answers_given_at_the_same_moment_go_to_the_one_stored_last(policy):
     last = SurveyResponseFactory(customer=customer, score=3, responded_at=at)
     SurveyResponseFactory(customer=customer, kind="csat", score=2, responded_at=at)
     SurveyResponseFactory(customer=customer, kind="csat", score=4, responded_at=at)
-    assert read_surveys(policy=policy, now=NOW) == {customer.id: {"nps": last}}
+    (sig,) = signals_now(policy).values()
+    assert (sig.nps.id, sig.nps.score, sig.csat) == (last.id, 3, None)
+
+
+def test_the_signals_come_in_one_statement_with_what_ranking_needs(policy, django_assert_num_queries):
+    flagged = callable_customer(tier=Customer.Tier.STRATEGIC)
+    FlagFactory(customer=flagged, urgency=Flag.Urgency.URGENT)
+    mute = CustomerFactory()
+    SurveyResponseFactory(customer=mute, score=1, responded_at=NOW - timedelta(days=2))
+    with django_assert_num_queries(4):  # flags, overdue promises, carried over; and the signal query
+        signals = signals_now(policy)
+    assert signals[flagged.id].is_urgent and signals[flagged.id].customer.tier == Customer.Tier.STRATEGIC
+    assert signals[flagged.id].customer.has_callable_contact and not signals[mute.id].customer.has_callable_contact
+    assert signals[mute.id].nps.score == 1
 
 
 def quiet_customers(ids) -> list[int]:
