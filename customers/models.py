@@ -154,8 +154,7 @@ class SupportTicket(models.Model):
             # the partial index alone).
             models.Index(fields=["created_at"], name="ticket_created_idx"),
             models.Index(
-                fields=["customer", "created_at"],
-                include=["priority", "escalated", "reopen_count"],
+                fields=["customer", "created_at", "priority", "escalated", "reopen_count"],
                 condition=Q(status__in=["new", "open", "pending", "hold"]),
                 name="ticket_open_customer_idx",
             ),

@@ -1,5 +1,6 @@
 """Who can be called: the fields a customer is judged and ranked by, callable contacts, the listening draw."""
 
+import functools
 import random
 import zoneinfo
 from dataclasses import dataclass
@@ -13,6 +14,12 @@ QUIET_SAMPLE_FROM = 8  # a base wider than this many batches of ids is sampled, 
 
 def callable_contacts():
     return Contact.objects.filter(do_not_call=False).exclude(phone="").order_by("-is_primary", "name", "id")
+
+
+@functools.cache
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """ZoneInfo keeps only 8 zones for sure; past that it may read the tzdata file again each time."""
+    return zoneinfo.ZoneInfo(name)
 
 
 # Customer's fields a build judges and ranks by (in the model's field order).
@@ -40,7 +47,7 @@ class CustomerRow:
 
     @property
     def zoneinfo(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone)  # ZoneInfo keeps its own cache by name
+        return zone(self.timezone)
 
     def as_customer(self) -> Customer:
         customer = Customer.from_db(Customer.objects.db, RANKING_FIELDS, [getattr(self, n) for n in RANKING_FIELDS])

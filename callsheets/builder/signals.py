@@ -258,7 +258,7 @@ def _signal_query(policy, now, today, week_start, customer_id) -> tuple[str, lis
     customer_columns = ", ".join(f"c.{quote(Customer._meta.get_field(f).column)}" for f in RANKING_FIELDS)
     counts = ", ".join(f"CAST(SUM({name}) AS INTEGER) AS {name}" for name in TICKET_KINDS)  # not numeric
     sql = (
-        f"SELECT {customer_columns}, c.{quote('id')} IN ({contacts}),"
+        f"SELECT {customer_columns}, EXISTS (SELECT 1 FROM ({contacts}) k WHERE k.customer_id = c.{quote('id')}),"
         f" s.nps, s.nps_id, s.csat, s.csat_id, {', '.join('s.' + name for name in TICKET_KINDS)}"
         f" FROM (SELECT customer_id, MAX(nps) AS nps, MAX(nps_id) AS nps_id, MAX(csat) AS csat,"
         f" MAX(csat_id) AS csat_id, {counts}"
