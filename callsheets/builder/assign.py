@@ -14,6 +14,8 @@ from .result import PlannedEntry, PlannedSheet, Skipped
 from .scoring import Scored, listening_reason, score_customer, signal_values
 from .signals import CustomerSignals
 
+CHURNED = Customer.Lifecycle.CHURNED
+
 
 @dataclass(slots=True)
 class Candidate:
@@ -78,9 +80,9 @@ def judge(
     customer with an alarm without reading their contacts.
     """
     flag = sig.flag if sig else None
-    if customer.lifecycle_status == Customer.Lifecycle.CHURNED:
+    if customer.lifecycle_status == CHURNED:
         return Skipped(customer, "churned", "Churned: churned customers are not called.", flag=flag)
-    until = cooldown_until(history, policy, at)
+    until = cooldown_until(history, policy, at) if history is not None else None
     if until and not (sig and (sig.is_urgent or sig.overdue)):
         who = executive_names.get(history.last_reached_by, "an executive")
         reached = timezone.localtime(history.last_reached_at, customer.zoneinfo).date()
@@ -93,10 +95,9 @@ def judge(
 
 
 def has_callable_contact(customer: Customer) -> bool:
+    """Known for a CustomerRow and a customer from read_customers; otherwise its contacts say."""
     known = getattr(customer, "has_callable_contact", None)
-    if known is None:
-        return choose_contact(customer, None) is not None
-    return known
+    return choose_contact(customer, None) is not None if known is None else known
 
 
 def preferred_executives(sig: CustomerSignals | None, history: CallHistory | None) -> list[int]:

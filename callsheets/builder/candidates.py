@@ -4,6 +4,7 @@ import functools
 import random
 import zoneinfo
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Exists, Max, Min, OuterRef
 
@@ -50,7 +51,9 @@ class CustomerRow:
         return zone(self.timezone)
 
     def as_customer(self) -> Customer:
-        customer = Customer.from_db(Customer.objects.db, RANKING_FIELDS, [getattr(self, n) for n in RANKING_FIELDS])
+        values = [getattr(self, n) for n in RANKING_FIELDS]
+        values[RANKING_FIELDS.index("annual_revenue")] = Decimal(f"{self.annual_revenue:.2f}")  # read as a float
+        customer = Customer.from_db(Customer.objects.db, RANKING_FIELDS, values)
         customer.has_callable_contact = self.has_callable_contact
         return customer
 
@@ -120,7 +123,7 @@ def read_quiet_draw(*, seed: str, exclude: set, need: int) -> QuietDraw:
     if bounds["low"] is None:
         return QuietDraw([], 0, False)
     span = bounds["high"] - bounds["low"] + 1
-    batch = 3 * need + 100
+    batch = 2 * need + 100  # about two of three customers can take a listening call
     if span > QUIET_SAMPLE_FROM * batch:
         rng, ids = random.Random(seed), range(bounds["low"], bounds["high"] + 1)
         drawn, tried, hits = [], set(), 0

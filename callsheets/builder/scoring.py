@@ -132,15 +132,19 @@ def signal_points(sig: CustomerSignals, policy: ScoringPolicy) -> tuple[list[tup
     return points, before_cap
 
 
+def base_points(sig: CustomerSignals, policy: ScoringPolicy) -> float:
+    """The sum of the signals' points: the score before the account's value multiplies it."""
+    return sum(p for _, p in signal_points(sig, policy)[0])
+
+
 def rank_score(
     sig: CustomerSignals, customer: Customer, policy: ScoringPolicy, multiplier: float | None = None
 ) -> float:
     """The score of `score_customer`, without a sentence: what the build ranks every customer by.
     `multiplier`: the customer's value_multiplier when the caller already has it."""
-    points, _ = signal_points(sig, policy)
     if multiplier is None:
         multiplier = value_multiplier(customer, policy)
-    return round(sum(p for _, p in points) * multiplier, 2)
+    return round(base_points(sig, policy) * multiplier, 2)
 
 
 def _ticket_texts(counts: dict, tickets: list | None, policy, now) -> dict:
@@ -234,7 +238,7 @@ def score_customer(
     if sig.carried_over:
         texts["carried_over"] = _carried_text(sig.carried_over, executive_names)
     reasons = [{"code": code, "text": texts[code], "points": p} for code, p in points]
-    base = sum(p for _, p in points)
+    base = base_points(sig, policy)
     multiplier = value_multiplier(customer, policy)
     score = round(base * multiplier, 2)
     if base and multiplier != 1:

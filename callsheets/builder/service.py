@@ -17,7 +17,7 @@ from .assign import Assigner, Candidate, choose_contact, judge, preferred_execut
 from .candidates import read_contacts, read_quiet_draw, read_ranking
 from .history import read_call_history, read_cooldowns
 from .result import BuildResult, PlannedEntry, PlannedSheet, Skipped
-from .scoring import rank_score, score_customer, signal_values, value_multiplier
+from .scoring import base_points, score_customer, signal_values, value_multiplier
 
 SKIPPED_IN_SNAPSHOT = 100  # the strongest customers left off, kept on each sheet for the admin
 
@@ -96,12 +96,13 @@ class _Context:
     policy: ScoringPolicy
     week_start: date
     now: datetime
-    names: dict  # executive id → name, for the sentences
+    executives: dict  # id → Executive (with its user), every one, active or not
 
     def __post_init__(self):
         self.today = timezone.localdate(self.now)
         week_begins = datetime.combine(self.week_start, time.min, tzinfo=timezone.get_current_timezone())
         self.cooldown_at = max(self.now, week_begins)  # cooldowns are judged at the start of the week
+        self.names = {i: e.name for i, e in self.executives.items()}  # for the sentences
 
     def judge(self, customer, sig, history, score: float = 0.0):
         return judge(customer, sig, history, self.policy, score=score, at=self.cooldown_at, executive_names=self.names)
@@ -113,7 +114,7 @@ def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run:
     result, plan = BuildResult(week_start=week_start, dry_run=dry_run), _Plan()
     policy = ScoringPolicy.objects.active()
     everyone, buildable = _executives(executive, result)
-    ctx = _Context(policy, week_start, now, {e.id: e.name for e in everyone})
+    ctx = _Context(policy, week_start, now, {e.id: e for e in everyone})
     sheets, on_sheet = _sheets_with_kept_entries(ctx, buildable, plan)
 
     signals = reads.read_signals(policy=policy, now=now, today=ctx.today, week_start=week_start)
@@ -151,7 +152,7 @@ def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run:
 def _judge_alarmed(ctx: _Context, signals: dict, on_sheet: set, cooldowns: dict) -> tuple[list, list]:
     """Every customer with an alarm, not already on a sheet this week: a Candidate, scored by
     numbers alone, or a Skipped saying why not."""
-    candidates, skipped, multipliers = [], [], {}
+    candidates, skipped, multipliers, bases = [], [], {}, {}
     policy, judge_at, names = ctx.policy, ctx.cooldown_at, ctx.names
     for cid in sorted(signals.keys() - on_sheet):
         sig = signals[cid]
@@ -160,7 +161,12 @@ def _judge_alarmed(ctx: _Context, signals: dict, on_sheet: set, cooldowns: dict)
         multiplier = multipliers.get(key)
         if multiplier is None:
             multiplier = multipliers[key] = value_multiplier(customer, policy)
-        score = rank_score(sig, customer, policy, multiplier=multiplier)
+        # Many customers have the same signals (one high-priority ticket, say): their base points once.
+        same = sig.signature()
+        base = bases.get(same)
+        if base is None:
+            base = bases[same] = base_points(sig, policy)
+        score = round(base * multiplier, 2)
         verdict = _scheduled_elsewhere(sig, ctx, customer) or judge(
             customer, sig, cooldowns.get(cid), policy, score=score, at=judge_at, executive_names=names
         )
@@ -256,10 +262,11 @@ def _scheduled_elsewhere(sig, ctx: _Context, customer) -> Skipped | None:
     sheet = flag.sheet
     if sheet.week_start == ctx.week_start:
         return None
-    slot_end = (sheet.slot_starts_at or ctx.now) + timedelta(minutes=sheet.executive.duration_minutes)
+    executive = ctx.executives[sheet.executive_id]
+    slot_end = (sheet.slot_starts_at or ctx.now) + timedelta(minutes=executive.duration_minutes)
     if slot_end <= ctx.now:
         return None  # that call's time has passed unanswered: the flag is open for this week again
-    text = f"Already scheduled on {sheet.executive.name}'s sheet for the week of {sheet.week_start.day} {sheet.week_start:%b}"
+    text = f"Already scheduled on {executive.name}'s sheet for the week of {sheet.week_start.day} {sheet.week_start:%b}"
     return Skipped(customer, "scheduled_elsewhere", text, 0.0, flag)
 
 

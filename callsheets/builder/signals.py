@@ -25,13 +25,13 @@ from .candidates import RANKING_FIELDS, CustomerRow, callable_contacts
 TICKET_KINDS = ("urgent", "high", "escalated", "reopens", "old_open")
 
 
-@dataclass(slots=True, frozen=True)
 class Answer:
     """A survey answer as ranking sees it; `read_answer_details` reads the whole SurveyResponse."""
 
-    id: int
-    kind: str
-    score: int
+    __slots__ = ("id", "kind", "score")
+
+    def __init__(self, id: int, kind: str, score: int):  # noqa: A002
+        self.id, self.kind, self.score = id, kind, score
 
 
 @dataclass(slots=True)
@@ -60,6 +60,17 @@ class CustomerSignals:
     @property
     def is_urgent(self) -> bool:
         return bool(self.flag and self.flag.is_urgent)
+
+    def signature(self) -> tuple:
+        """Everything the points depend on: two customers with the same signature have the same base points."""
+        return (
+            self.flag.urgency if self.flag else None,
+            self.nps.score if self.nps else None,
+            self.csat.score if self.csat else None,
+            tuple(self.tickets.values()),
+            len(self.overdue),
+            self.carried_over is not None,
+        )
 
 
 def _only(qs, customer_id, lookup="customer_id"):
@@ -161,7 +172,7 @@ def read_flags(*, customer_id=None) -> dict[int, Flag]:
     """Open and scheduled flags (at most one per customer, a constraint says so), with the sheet a
     scheduled flag is on. Who raised a flag and its ticket, which only the sentences need, come
     from `read_flag_details` for the flags the build places; one customer's flag comes with them."""
-    related = ["sheet__executive__user"] + (["raised_by", "ticket"] if customer_id is not None else [])
+    related = ["sheet"] + (["raised_by", "ticket"] if customer_id is not None else [])
     qs = Flag.objects.active().select_related(*related)
     return {f.customer_id: f for f in _only(qs, customer_id)}
 
@@ -198,20 +209,20 @@ def read_signals(*, policy: ScoringPolicy, now: datetime, today: date, week_star
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    nps_kind, csat_kind, no_overdue = SurveyResponse.Kind.NPS, SurveyResponse.Kind.CSAT, []
     for row in rows:
-        customer = CustomerRow(*row[: ranked + 1])
-        cid = customer.id
+        cid = row[0]
         nps, nps_id, csat, csat_id = row[ranked + 1 : ranked + 5]
         counts = row[ranked + 5 :]
         signals[cid] = CustomerSignals(
-            customer_id=cid,
-            flag=flags.get(cid),
-            nps=Answer(nps_id, SurveyResponse.Kind.NPS, nps) if nps_id else None,
-            csat=Answer(csat_id, SurveyResponse.Kind.CSAT, csat) if csat_id else None,
-            tickets=dict(zip(TICKET_KINDS, counts, strict=True)) if any(counts) else {},
-            overdue=overdue.get(cid, []),
-            carried_over=carried.get(cid),
-            customer=customer,
+            cid,
+            flags.get(cid),
+            Answer(nps_id, nps_kind, nps) if nps_id else None,
+            Answer(csat_id, csat_kind, csat) if csat_id else None,
+            dict(zip(TICKET_KINDS, counts, strict=True)) if any(counts) else {},
+            overdue.get(cid, no_overdue),
+            carried.get(cid),
+            CustomerRow(*row[: ranked + 1]),
         )
     return signals
 
@@ -255,7 +266,9 @@ def _signal_query(policy, now, today, week_start, customer_id) -> tuple[str, lis
         params += before + list(inner_params)
     contacts, contact_params = callable_contacts().order_by().values("customer_id").query.sql_with_params()
     quote = connection.ops.quote_name
-    customer_columns = ", ".join(f"c.{quote(Customer._meta.get_field(f).column)}" for f in RANKING_FIELDS)
+    columns = [f"c.{quote(Customer._meta.get_field(f).column)}" for f in RANKING_FIELDS]
+    # The revenue as a float: ranking multiplies it, and 27,000 Decimals cost more than the rest of a row.
+    customer_columns = ", ".join(f"CAST({c} AS DOUBLE PRECISION)" if "revenue" in c else c for c in columns)
     counts = ", ".join(f"CAST(SUM({name}) AS INTEGER) AS {name}" for name in TICKET_KINDS)  # not numeric
     sql = (
         f"SELECT {customer_columns}, EXISTS (SELECT 1 FROM ({contacts}) k WHERE k.customer_id = c.{quote('id')}),"
