@@ -89,3 +89,15 @@ class CopyWriter:
     def __exit__(self, *exc):
         if exc[0] is None:
             self.flush()
+
+
+class Ids:
+    """Explicit ids, so rows can point at each other before they are written."""
+
+    def __init__(self, cursor, table: str):
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        self.last = cursor.fetchone()[0]
+
+    def next(self) -> int:
+        self.last += 1
+        return self.last
