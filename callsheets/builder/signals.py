@@ -209,7 +209,8 @@ def read_signals(*, policy: ScoringPolicy, now: datetime, today: date, week_star
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    nps_kind, csat_kind, no_overdue = SurveyResponse.Kind.NPS, SurveyResponse.Kind.CSAT, []
+    nps_kind, csat_kind = SurveyResponse.Kind.NPS, SurveyResponse.Kind.CSAT
+    no_overdue = []  # shared by every customer without an overdue promise: nothing changes it
     for row in rows:
         cid = row[0]
         nps, nps_id, csat, csat_id = row[ranked + 1 : ranked + 5]
@@ -227,13 +228,10 @@ def read_signals(*, policy: ScoringPolicy, now: datetime, today: date, week_star
     return signals
 
 
-def _signal_query(policy, now, today, week_start, customer_id) -> tuple[str, list]:
-    """The statement behind read_signals, put together from each rule's QuerySet.
-
-    Each rule gives rows of (customer, NPS, NPS answer, CSAT, CSAT answer, the five ticket counts);
-    what a rule does not know is NULL or 0. One GROUP BY merges them per customer, and the join
-    adds the customer's ranking fields and whether it has a callable contact.
-    """
+def _signal_parts(policy, now, today, week_start) -> list[tuple[str, list, object]]:
+    """Each rule as (SQL around its QuerySet's, parameters before the QuerySet's, QuerySet): rows of
+    (customer, NPS, NPS answer, CSAT, CSAT answer, the five ticket counts); what a rule does not
+    know is NULL or 0."""
     kinds = [SurveyResponse.Kind.NPS, SurveyResponse.Kind.NPS, SurveyResponse.Kind.CSAT, SurveyResponse.Kind.CSAT]
     none = ", ".join(f"CAST(NULL AS INTEGER) AS {name}" for name in ("nps", "nps_id", "csat", "csat_id"))
     zeros = ", ".join(f"0 AS {name}" for name in TICKET_KINDS)
@@ -259,19 +257,27 @@ def _signal_query(policy, now, today, week_start, customer_id) -> tuple[str, lis
         parts.append(
             (f"SELECT customer_id, {none}, {zeros} FROM ({{}}) others", [], qs.values("customer_id").order_by())
         )
+    return parts
+
+
+def _signal_query(policy, now, today, week_start, customer_id) -> tuple[str, list]:
+    """The statement behind read_signals: the rules' rows (UNION ALL), merged per customer by one
+    GROUP BY, joined to the customer's ranking fields and whether it has a callable contact."""
     union, params = [], []
-    for template, before, qs in parts:
+    for template, before, qs in _signal_parts(policy, now, today, week_start):
         inner, inner_params = _only(qs, customer_id).query.sql_with_params()
         union.append(template.format(inner))
         params += before + list(inner_params)
     contacts, contact_params = callable_contacts().order_by().values("customer_id").query.sql_with_params()
     quote = connection.ops.quote_name
-    columns = [f"c.{quote(Customer._meta.get_field(f).column)}" for f in RANKING_FIELDS]
-    # The revenue as a float: ranking multiplies it, and 27,000 Decimals cost more than the rest of a row.
-    customer_columns = ", ".join(f"CAST({c} AS DOUBLE PRECISION)" if "revenue" in c else c for c in columns)
+    columns = []
+    for name in RANKING_FIELDS:
+        column = f"c.{quote(Customer._meta.get_field(name).column)}"
+        # The revenue as a float: ranking multiplies it, and 27,000 Decimals cost more than the rest of a row.
+        columns.append(f"CAST({column} AS DOUBLE PRECISION)" if name == "annual_revenue" else column)
     counts = ", ".join(f"CAST(SUM({name}) AS INTEGER) AS {name}" for name in TICKET_KINDS)  # not numeric
     sql = (
-        f"SELECT {customer_columns}, EXISTS (SELECT 1 FROM ({contacts}) k WHERE k.customer_id = c.{quote('id')}),"
+        f"SELECT {', '.join(columns)}, EXISTS (SELECT 1 FROM ({contacts}) k WHERE k.customer_id = c.{quote('id')}),"
         f" s.nps, s.nps_id, s.csat, s.csat_id, {', '.join('s.' + name for name in TICKET_KINDS)}"
         f" FROM (SELECT customer_id, MAX(nps) AS nps, MAX(nps_id) AS nps_id, MAX(csat) AS csat,"
         f" MAX(csat_id) AS csat_id, {counts}"
