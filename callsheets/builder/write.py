@@ -105,7 +105,7 @@ def _update_flags(flags: list, names: list) -> None:
     assignments = ", ".join(
         f"{connection.ops.quote_name(f.column)} = v.{connection.ops.quote_name(f.column)}" for f in fields[1:]
     )
-    values = [[f.get_db_prep_save(getattr(flag, f.attname), connection) for flag in flags] for f in fields]
+    values = [[getattr(flag, f.attname) for flag in flags] for f in fields]  # psycopg2 adapts each type
     table, pk = connection.ops.quote_name(Flag._meta.db_table), connection.ops.quote_name(Flag._meta.pk.column)
     with connection.cursor() as cursor:
         cursor.execute(
