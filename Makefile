@@ -43,5 +43,10 @@ web: venv
 worker: venv
 	$(VENV)/bin/celery -A ceocalls worker --loglevel INFO
 
+# Benchmarks (README "Benchmarks"): PostgreSQL required; SCALE customers, 10,000 by default, 100,000 in full.
+SCALE ?= 10000
+bench: venv
+	$(PY) -m bench --scale $(SCALE) $(BENCH_ARGS)
+
 beat: venv
 	$(VENV)/bin/celery -A ceocalls beat --loglevel INFO --schedule $(or $(BEAT_SCHEDULE_FILE),/tmp/ceocalls-beat-schedule)

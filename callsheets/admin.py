@@ -135,7 +135,9 @@ class CallSheetAdmin(admin.ModelAdmin):
             inputs.get("executive", {}).get("backups", ""),
             counts.get("customers_with_signals", 0),
             counts.get("callable_candidates", 0),
-            counts.get("quiet_pool", 0),
+            f"about {counts.get('quiet_pool', 0):,}"
+            if counts.get("quiet_pool_estimated")
+            else counts.get("quiet_pool", 0),
             ", ".join(f"{n} {code.replace('_', ' ')}" for code, n in counts.get("left_off", {}).items()) or "none",
             format_html_join(
                 "",

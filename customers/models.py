@@ -151,6 +151,15 @@ class SupportTicket(models.Model):
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_created_idx"),
             models.Index(fields=["updated_at"], name="ticket_updated_idx"),
             models.Index(fields=["status", "created_at"], name="ticket_status_created_idx"),
+            # The builder's two ticket reads (callsheets.builder.signals.ticket_reads): opened in the
+            # window, and older tickets still open (every open ticket, or one customer's, read from
+            # the partial index alone).
+            models.Index(fields=["created_at"], name="ticket_created_idx"),
+            models.Index(
+                fields=["customer", "created_at", "priority", "escalated", "reopen_count"],
+                condition=Q(status__in=["new", "open", "pending", "hold"]),
+                name="ticket_open_customer_idx",
+            ),
         ]
 
     def __str__(self):
@@ -172,13 +181,15 @@ NPS_DETRACTOR_MAX = 6
 CSAT_LOW_MAX = 2
 
 
+def detractor_q(score: str = "score") -> Q:
+    """The detractor rule as a condition on the answer's kind and `score` (or an annotation holding it)."""
+    return Q(kind="nps", **{f"{score}__lte": NPS_DETRACTOR_MAX}) | Q(kind="csat", **{f"{score}__lte": CSAT_LOW_MAX})
+
+
 class SurveyResponseQuerySet(models.QuerySet):
     def detractors(self):
         """Answers that say the customer is unhappy: NPS ≤ NPS_DETRACTOR_MAX or CSAT ≤ CSAT_LOW_MAX."""
-        return self.filter(
-            Q(kind=SurveyResponse.Kind.NPS, score__lte=NPS_DETRACTOR_MAX)
-            | Q(kind=SurveyResponse.Kind.CSAT, score__lte=CSAT_LOW_MAX)
-        )
+        return self.filter(detractor_q())
 
 
 class SurveyResponse(models.Model):

@@ -1,6 +1,5 @@
 """Who is callable, who is left off and why, and which executive's sheet each customer lands on."""
 
-import random
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -10,27 +9,34 @@ from django.utils import timezone
 from customers.models import Contact, Customer
 
 from ..models import ScoringPolicy
+from .history import CallHistory
 from .result import PlannedEntry, PlannedSheet, Skipped
 from .scoring import Scored, listening_reason, score_customer, signal_values
-from .signals import CallHistory, CustomerSignals
+from .signals import CustomerSignals
+
+CHURNED = Customer.Lifecycle.CHURNED
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     customer: Customer
-    contact: Contact
+    contact: Contact | None  # None until the build reads the contacts of the customers it looks at
     signals: CustomerSignals | None
     scored: Scored | None
     preferred: list = field(default_factory=list)  # executive ids, the strongest relationship first
     listening: bool = False
+    prepared: bool = False  # contact and preferred executives are known
+    score: float = 0.0  # what it is ranked by; `scored` (with the sentences) comes once it is placed
+    urgent: bool = False  # an urgent flag: ranked first, may take a place held for a listening call
 
-    @property
-    def urgent(self) -> bool:
-        return bool(self.signals and self.signals.is_urgent)
 
-    @property
-    def rank(self) -> tuple:
-        return (not self.urgent, -(self.scored.score if self.scored else 0), self.customer.id)
+def ranked(candidates) -> list:
+    """Urgent flags first, then by score; equal scores by customer id, so the same data always
+    gives the same sheets. (Two stable sorts on plain keys: sorting tens of thousands of
+    candidates by a tuple costs more than judging them.)"""
+    order = sorted(candidates, key=lambda c: c.customer.id)
+    order.sort(key=lambda c: -c.score)
+    return [c for c in order if c.urgent] + [c for c in order if not c.urgent]
 
 
 def choose_contact(customer: Customer, sig: CustomerSignals | None) -> Contact | None:
@@ -56,6 +62,56 @@ def cooldown_until(history: CallHistory | None, policy: ScoringPolicy, at: datet
     return timezone.localtime(until).date() if until > at else None
 
 
+def judge(
+    customer: Customer,
+    sig: CustomerSignals | None,
+    history: CallHistory | None,
+    policy: ScoringPolicy,
+    *,
+    score: float,
+    at: datetime,
+    executive_names: dict,
+) -> Skipped | None:
+    """Whether a customer can be called at all; the reason it cannot, in the order an admin reads them.
+
+    The cooldown is judged `at` the start of the week being built (or now, if later): a customer
+    whose cooldown ends before next week begins may be called next week. Needs only the customer's
+    own fields and `has_callable_contact` (candidates.read_ranking), so the build judges every
+    customer with an alarm without reading their contacts.
+    """
+    flag = sig.flag if sig else None
+    if customer.lifecycle_status == CHURNED:
+        return Skipped(customer, "churned", "Churned: churned customers are not called.", flag=flag)
+    until = cooldown_until(history, policy, at) if history is not None else None
+    if until and not (sig and (sig.is_urgent or sig.overdue)):
+        who = executive_names.get(history.last_reached_by, "an executive")
+        reached = timezone.localtime(history.last_reached_at, customer.zoneinfo).date()
+        text = f"In cooldown until {until.day} {until:%b}: reached by {who} on {reached.day} {reached:%b}"
+        return Skipped(customer, "cooldown", text, score, flag)
+    if not has_callable_contact(customer):
+        text = "No callable contact: every contact is marked do-not-call or has no phone number."
+        return Skipped(customer, "no_callable_contact", text, score, flag)
+    return None
+
+
+def has_callable_contact(customer: Customer) -> bool:
+    """Known for a CustomerRow and a customer from read_customers; otherwise its contacts say."""
+    known = getattr(customer, "has_callable_contact", None)
+    return choose_contact(customer, None) is not None if known is None else known
+
+
+def preferred_executives(sig: CustomerSignals | None, history: CallHistory | None) -> list[int]:
+    """Whose sheet the customer goes back to: who owes an overdue promise, who called last, last week's."""
+    preferred = []
+    if sig and sig.overdue:
+        preferred += sorted({c["executive_id"] for c in sig.overdue})
+    if history and history.last_called_by:
+        preferred.append(history.last_called_by)
+    if sig and sig.carried_over:
+        preferred.append(sig.carried_over["executive_id"])
+    return list(dict.fromkeys(preferred))
+
+
 def evaluate(
     customer: Customer,
     sig: CustomerSignals | None,
@@ -67,36 +123,27 @@ def evaluate(
     executive_names: dict,
     week_begins: datetime | None = None,
 ) -> Candidate | Skipped:
-    """The rules that decide whether a customer can be called at all, in the order an admin reads them.
-
-    The cooldown is judged at the start of the week being built (or now, if later): a customer
-    whose cooldown ends before next week begins may be called next week.
-    """
-    flag = sig.flag if sig else None
-    if customer.lifecycle_status == Customer.Lifecycle.CHURNED:
-        return Skipped(customer, "churned", "Churned: churned customers are not called.", flag=flag)
+    """One customer, judged with its contacts at hand (explain_customer): a Candidate or why not."""
     scored = (
         score_customer(sig, customer, policy, now=now, today=today, executive_names=executive_names) if sig else None
     )
-    score = scored.score if scored else 0.0
-    until = cooldown_until(history, policy, max(now, week_begins or now))
-    if until and not (sig and (sig.is_urgent or sig.overdue)):
-        who = executive_names.get(history.last_reached_by, "an executive")
-        reached = timezone.localtime(history.last_reached_at, customer.zoneinfo).date()
-        text = f"In cooldown until {until.day} {until:%b}: reached by {who} on {reached.day} {reached:%b}"
-        return Skipped(customer, "cooldown", text, score, flag)
+    verdict = judge(
+        customer, sig, history, policy, score=scored.score if scored else 0.0, at=max(now, week_begins or now),
+        executive_names=executive_names,
+    )  # fmt: skip
+    if verdict is not None:
+        return verdict
     contact = choose_contact(customer, sig)
     if contact is None:
         text = "No callable contact: every contact is marked do-not-call or has no phone number."
-        return Skipped(customer, "no_callable_contact", text, score, flag)
-    preferred = []
-    if sig and sig.overdue:
-        preferred += sorted({c["executive_id"] for c in sig.overdue})
-    if history and history.last_called_by:
-        preferred.append(history.last_called_by)
-    if sig and sig.carried_over:
-        preferred.append(sig.carried_over["executive_id"])
-    return Candidate(customer, contact, sig, scored, list(dict.fromkeys(preferred)))
+        return Skipped(
+            customer, "no_callable_contact", text, scored.score if scored else 0.0, sig.flag if sig else None
+        )
+    score = scored.score if scored else 0.0
+    return Candidate(
+        customer, contact, sig, scored, preferred_executives(sig, history), prepared=True, score=score,
+        urgent=bool(sig and sig.is_urgent),
+    )  # fmt: skip
 
 
 def within_business_hours(start: datetime, minutes: int, tz_name: str, policy: ScoringPolicy) -> bool:
@@ -144,6 +191,10 @@ class Assigner:
             for s in self.sheets
         }
         self.placed: dict[int, list] = {s.executive.id: {"main": [], "backup": []} for s in self.sheets}
+        # Sheets that still have a place of each kind (for an urgent flag, which may take a reserved one).
+        self.open = {
+            kind: [s for s in self.sheets if self.room(s, kind, urgent=True) > 0] for kind in ("main", "backup")
+        }
 
     def room(self, sheet: PlannedSheet, kind: str, urgent: bool = False) -> int:
         free = len(self.free[sheet.executive.id][kind]) - len(self.placed[sheet.executive.id][kind])
@@ -156,7 +207,7 @@ class Assigner:
         return (used / max(1, sheet.capacity + sheet.backups), sheet.executive.id)
 
     def choose(self, candidate: Candidate, kind: str) -> PlannedSheet | None:
-        open_sheets = [s for s in self.sheets if self.room(s, kind, candidate.urgent) > 0]
+        open_sheets = [s for s in self.open[kind] if self.room(s, kind, candidate.urgent) > 0]
         if not open_sheets:
             return None
         by_id = {s.executive.id: s for s in open_sheets}
@@ -167,21 +218,38 @@ class Assigner:
         in_hours = [s for s in open_sheets if in_business_hours(s, tz_name, self.policy, self.hours_cache)]
         return min(in_hours or open_sheets, key=self.load)
 
-    def place(self, candidates: list) -> list:
-        """Main places first, then backups; returns the candidates left without room."""
-        left = sorted(candidates, key=lambda c: c.rank)
+    def place(self, candidates: list, prepare=None) -> list:
+        """Main places first, then backups; returns the candidates left without room.
+
+        Candidates come ranked. Once one finds no sheet with room, nobody ranked after it can
+        (they are no more urgent), so the rest wait without being looked at. `prepare(batch)` is
+        called with the candidates about to be looked at, before the first of them not yet
+        `prepared`: the build reads contacts and relationships only for them. A candidate that
+        turns out to have no callable contact keeps `contact` None; prepare() reports it.
+        """
+        left = ranked(candidates)
         for kind in ("main", "backup"):
             waiting = []
-            for candidate in left:
+            for n, candidate in enumerate(left):
+                if prepare is not None and not candidate.prepared:
+                    prepare(left[n : n + self.places() + 1])
+                if candidate.contact is None:
+                    continue  # no callable contact after all: prepare() reported it
                 sheet = self.choose(candidate, kind)
                 if sheet is None:
-                    waiting.append(candidate)
-                    continue
+                    waiting += left[n:]
+                    break
                 if kind == "main" and self.room(sheet, "main") <= 0:
                     self.reserved[sheet.executive.id] -= 1  # an urgent flag took a listening place
                 self.placed[sheet.executive.id][kind].append(candidate)
-            left = waiting
+                if self.room(sheet, kind, urgent=True) <= 0:
+                    self.open[kind].remove(sheet)
+            left = [c for c in waiting if c.contact is not None or not c.prepared]
         return left
+
+    def places(self) -> int:
+        """Places still free on every sheet, main and backup."""
+        return sum(self.room(s, kind, urgent=True) for kind in ("main", "backup") for s in self.sheets)
 
     def fill_listening(self, quiet: list, week_start: date) -> None:
         """Reserved places, then any place still empty, go to quiet customers drawn for the week."""
@@ -233,21 +301,15 @@ class Assigner:
         return made
 
 
-def draw_quiet(pool: list[int], week_start: date, exclude: set, need: int) -> list[int]:
-    """A reproducible random draw from the quiet pool: the same week and data give the same customers."""
-    rng = random.Random(f"listening:{week_start.isoformat()}")
-    ids = [i for i in pool if i not in exclude]
-    rng.shuffle(ids)
-    return ids[:need]
-
-
 __all__ = [
     "Assigner",
     "Candidate",
     "choose_contact",
     "cooldown_until",
-    "draw_quiet",
     "evaluate",
+    "judge",
+    "preferred_executives",
+    "ranked",
     "signal_values",
     "within_business_hours",
 ]

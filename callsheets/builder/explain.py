@@ -9,6 +9,8 @@ from customers.models import Customer
 from ..models import Executive, ScoringPolicy, SheetEntry, week_start_of
 from . import signals as reads
 from .assign import Candidate, cooldown_until, evaluate
+from .candidates import read_customers
+from .history import read_call_history
 from .result import Outlook
 from .scoring import score_customer
 
@@ -42,9 +44,10 @@ def explain_customer(customer: Customer, now: datetime | None = None) -> Outlook
     sig = reads.read_signals(policy=policy, now=now, today=today, week_start=week_start, customer_id=customer.id).get(
         customer.id
     )
-    history = reads.read_call_history(customer_id=customer.id).get(customer.id)
+    reads.read_answer_details([sig])
+    history = read_call_history(customer_id=customer.id).get(customer.id)
     until = cooldown_until(history, policy, now)
-    customer = reads.read_customers([customer.id])[customer.id]
+    customer = read_customers([customer.id])[customer.id]
     verdict = evaluate(customer, sig, history, policy, now=now, today=today, executive_names=names)
     scored = None
     if sig is not None:

@@ -78,7 +78,7 @@ class PlannedSheet:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Skipped:
     customer: Customer
     code: str  # churned, cooldown, no_callable_contact, capacity, scheduled_elsewhere

@@ -74,39 +74,75 @@ def _named(tickets: list, total: int, extra=None) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-def _flag_reason(flag, policy, tz) -> dict:
-    urgent = flag.is_urgent
-    text = f"{'Urgent flag' if urgent else 'Flag'} from {flag.origin_label} on {_day(flag.created_at, tz)}: {_quote(flag.reason)}"
-    code, points = ("urgent_flag", policy.weight_urgent_flag) if urgent else ("flag", policy.weight_flag)
-    return {"code": code, "text": text, "points": points}
+def _flag_text(flag, tz) -> str:
+    return f"{'Urgent flag' if flag.is_urgent else 'Flag'} from {flag.origin_label} on {_day(flag.created_at, tz)}: {_quote(flag.reason)}"
 
 
-def _survey_reasons(sig: CustomerSignals, policy, tz) -> list:
-    reasons = []
+def _survey_text(r, tz) -> str:
+    said = f": {_quote(r.comment)}" if r.comment.strip() else ", no comment"
+    if r.kind == r.Kind.CSAT:
+        return f"CSAT {r.score} of 5 on {_day(r.responded_at, tz)}{said}"
+    return f"NPS {r.score} on {_day(r.responded_at, tz)}{said}"
+
+
+# (count in CustomerSignals.tickets, reason code, policy weight per ticket or reopen)
+TICKET_REASONS = [
+    ("urgent", "urgent_tickets", "weight_urgent_ticket"),
+    ("high", "high_tickets", "weight_high_ticket"),
+    ("escalated", "escalated_tickets", "weight_escalated_ticket"),
+    ("reopens", "reopened_tickets", "weight_reopened_ticket"),
+    ("old_open", "old_open_tickets", "weight_old_open_ticket"),
+]
+
+
+def signal_points(sig: CustomerSignals, policy: ScoringPolicy) -> tuple[list[tuple[str, float]], float]:
+    """Each signal's (code, points) in the order of the reasons, the tickets scaled down together to
+    `ticket_points_cap`; and the tickets' points before the cap. Numbers only: the build ranks every
+    customer with an alarm by these and writes the sentences only for the customers it places."""
+    points = []
+    if sig.flag is not None:
+        points.append(
+            ("urgent_flag", policy.weight_urgent_flag) if sig.flag.is_urgent else ("flag", policy.weight_flag)
+        )
     if sig.nps is not None:
-        r = sig.nps
-        said = f": {_quote(r.comment)}" if r.comment.strip() else ", no comment"
-        reasons.append(
-            {
-                "code": "nps_detractor",
-                "text": f"NPS {r.score} on {_day(r.responded_at, tz)}{said}",
-                "points": policy.weight_nps_detractor * (7 - r.score),
-            }
-        )
+        points.append(("nps_detractor", policy.weight_nps_detractor * (7 - sig.nps.score)))
     if sig.csat is not None:
-        r = sig.csat
-        said = f": {_quote(r.comment)}" if r.comment.strip() else ", no comment"
-        reasons.append(
-            {
-                "code": "csat_low",
-                "text": f"CSAT {r.score} of 5 on {_day(r.responded_at, tz)}{said}",
-                "points": policy.weight_csat_low * (3 - r.score),
-            }
-        )
-    return reasons
+        points.append(("csat_low", policy.weight_csat_low * (3 - sig.csat.score)))
+    before_cap = 0
+    if sig.tickets:
+        tickets = []
+        for kind, code, weight in TICKET_REASONS:
+            n = sig.tickets.get(kind)
+            if n:
+                tickets.append((code, getattr(policy, weight) * n))
+                before_cap += tickets[-1][1]
+        cap = policy.ticket_points_cap
+        if cap and before_cap > cap:
+            tickets = [(code, p * cap / before_cap) for code, p in tickets]
+        points += tickets
+    if sig.overdue:
+        points.append(("overdue_commitment", policy.weight_overdue_commitment * len(sig.overdue)))
+    if sig.carried_over:
+        points.append(("carried_over", policy.weight_carried_over))
+    return points, before_cap
 
 
-def _ticket_reasons(counts: dict, tickets: list | None, policy, now) -> list:
+def base_points(sig: CustomerSignals, policy: ScoringPolicy) -> float:
+    """The sum of the signals' points: the score before the account's value multiplies it."""
+    return sum(p for _, p in signal_points(sig, policy)[0])
+
+
+def rank_score(
+    sig: CustomerSignals, customer: Customer, policy: ScoringPolicy, multiplier: float | None = None
+) -> float:
+    """The score of `score_customer`, without a sentence: what the build ranks every customer by.
+    `multiplier`: the customer's value_multiplier when the caller already has it."""
+    if multiplier is None:
+        multiplier = value_multiplier(customer, policy)
+    return round(base_points(sig, policy) * multiplier, 2)
+
+
+def _ticket_texts(counts: dict, tickets: list | None, policy, now) -> dict:
     tickets = tickets or []
     by_kind = {
         "urgent": [t for t in tickets if t.priority == "urgent"],
@@ -115,24 +151,25 @@ def _ticket_reasons(counts: dict, tickets: list | None, policy, now) -> list:
         "reopens": sorted((t for t in tickets if t.reopen_count), key=lambda t: (-t.reopen_count, t.id)),
         "old_open": [t for t in tickets if t.is_open and (now - t.created_at).days >= policy.open_ticket_days],
     }
-    reasons = []
+    texts = {}
     n = counts.get("urgent") or 0
     if n:
-        text = _plural(n, "urgent ticket") + (f": {_named(by_kind['urgent'], n)}" if by_kind["urgent"] else "")
-        reasons.append({"code": "urgent_tickets", "text": text, "points": policy.weight_urgent_ticket * n})
+        texts["urgent_tickets"] = _plural(n, "urgent ticket") + (
+            f": {_named(by_kind['urgent'], n)}" if by_kind["urgent"] else ""
+        )
     n = counts.get("high") or 0
     if n:
-        text = _plural(n, "high-priority ticket") + (f": {_named(by_kind['high'], n)}" if by_kind["high"] else "")
-        reasons.append({"code": "high_tickets", "text": text, "points": policy.weight_high_ticket * n})
+        texts["high_tickets"] = _plural(n, "high-priority ticket") + (
+            f": {_named(by_kind['high'], n)}" if by_kind["high"] else ""
+        )
     n = counts.get("escalated") or 0
     if n:
         if n == 1 and by_kind["escalated"]:
-            text = f"{_ticket(by_kind['escalated'][0])} escalated"
+            texts["escalated_tickets"] = f"{_ticket(by_kind['escalated'][0])} escalated"
         else:
-            text = _plural(n, "escalated ticket") + (
+            texts["escalated_tickets"] = _plural(n, "escalated ticket") + (
                 f": {_named(by_kind['escalated'], n)}" if by_kind["escalated"] else ""
             )
-        reasons.append({"code": "escalated_tickets", "text": text, "points": policy.weight_escalated_ticket * n})
     n = counts.get("reopens") or 0
     if n:
         shown = by_kind["reopens"][:NAMED_TICKETS]
@@ -142,47 +179,33 @@ def _ticket_reasons(counts: dict, tickets: list | None, policy, now) -> list:
             text += f" (and {_plural(rest, 'more reopen')})" if rest > 0 else ""
         else:
             text = f"Tickets reopened {_times(n)}"
-        reasons.append({"code": "reopened_tickets", "text": text, "points": policy.weight_reopened_ticket * n})
+        texts["reopened_tickets"] = text
     n = counts.get("old_open") or 0
     if n:
         age = lambda t: f"{(now - t.created_at).days} days"  # noqa: E731
         if n == 1 and by_kind["old_open"]:
             t = by_kind["old_open"][0]
-            text = f"{_ticket(t)} open for {age(t)}"
+            texts["old_open_tickets"] = f"{_ticket(t)} open for {age(t)}"
         else:
-            text = f"{n} tickets open over {policy.open_ticket_days} days" + (
+            texts["old_open_tickets"] = f"{n} tickets open over {policy.open_ticket_days} days" + (
                 f": {_named(by_kind['old_open'], n, age)}" if by_kind["old_open"] else ""
             )
-        reasons.append({"code": "old_open_tickets", "text": text, "points": policy.weight_old_open_ticket * n})
-    return reasons
+    return texts
 
 
-def _capped(reasons: list, cap: float) -> list:
-    """Scales the ticket reasons down together so their points add up to the cap at most."""
-    total = sum(r["points"] for r in reasons)
-    if cap and total > cap:
-        for r in reasons:
-            r["points"] = r["points"] * cap / total
-    return reasons
-
-
-def _overdue_reason(overdue: list, policy, today: date) -> dict:
+def _overdue_text(overdue: list, today: date) -> str:
     first = min(overdue, key=lambda c: (c["due_date"], c["promise"]))
     late = (today - first["due_date"]).days
     text = f"Follow through on the follow-up: {_quote(first['promise'], 100)} was due {_day(first['due_date'], None)} ({_plural(late, 'day')} overdue)"
     if len(overdue) > 1:
         text += f", and {_plural(len(overdue) - 1, 'more overdue commitment')}"
-    return {"code": "overdue_commitment", "text": text, "points": policy.weight_overdue_commitment * len(overdue)}
+    return text
 
 
-def _carried_reason(carried: dict, policy, executive_names: dict) -> dict:
+def _carried_text(carried: dict, executive_names: dict) -> str:
     who = executive_names.get(carried["executive_id"], "an executive")
     week = carried["week_start"]
-    return {
-        "code": "carried_over",
-        "text": f"Carried over: on {who}'s sheet for the week of {week.day} {week:%b} but not reached",
-        "points": policy.weight_carried_over,
-    }
+    return f"Carried over: on {who}'s sheet for the week of {week.day} {week:%b} but not reached"
 
 
 def score_customer(
@@ -197,18 +220,20 @@ def score_customer(
 ) -> Scored:
     """The customer's score and its reasons, strongest first (an urgent flag always leads)."""
     tz = customer.zoneinfo
-    reasons = []
+    points, ticket_points = signal_points(sig, policy)
+    texts = _ticket_texts(sig.tickets, tickets, policy, now)
     if sig.flag is not None:
-        reasons.append(_flag_reason(sig.flag, policy, tz))
-    reasons += _survey_reasons(sig, policy, tz)
-    ticket_reasons = _ticket_reasons(sig.tickets, tickets, policy, now)
-    ticket_points = sum(r["points"] for r in ticket_reasons)
-    reasons += _capped(ticket_reasons, policy.ticket_points_cap)
+        texts["urgent_flag"] = texts["flag"] = _flag_text(sig.flag, tz)
+    if sig.nps is not None:
+        texts["nps_detractor"] = _survey_text(sig.nps, tz)
+    if sig.csat is not None:
+        texts["csat_low"] = _survey_text(sig.csat, tz)
     if sig.overdue:
-        reasons.append(_overdue_reason(sig.overdue, policy, today))
+        texts["overdue_commitment"] = _overdue_text(sig.overdue, today)
     if sig.carried_over:
-        reasons.append(_carried_reason(sig.carried_over, policy, executive_names))
-    base = sum(r["points"] for r in reasons)
+        texts["carried_over"] = _carried_text(sig.carried_over, executive_names)
+    reasons = [{"code": code, "text": texts[code], "points": p} for code, p in points]
+    base = base_points(sig, policy)
     multiplier = value_multiplier(customer, policy)
     score = round(base * multiplier, 2)
     if base and multiplier != 1:

@@ -1,0 +1,1 @@
+"""Benchmarks at a real company's size (`make bench`, README "Benchmarks"). Not tests: nothing here asserts a time."""
