@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from callsheets.builder.signals import read_surveys
+from callsheets.builder.signals import latest_low_answers
 from callsheets.models import CallLog, Commitment, ScoringPolicy, SheetEntry
 from customers.models import Customer, SurveyResponse
 from notifications import services as emails
@@ -188,7 +188,7 @@ def test_one_detractor_rule_everywhere(data):
         ("csat", 2),
     }
     # The builder reads each customer's latest answer with the same rule.
-    latest = read_surveys(policy=ScoringPolicy.objects.active(), now=NOW)
+    latest = {a.customer_id for a in latest_low_answers(ScoringPolicy.objects.active(), NOW)}
     assert {Customer.objects.get(pk=pk).name for pk in latest if pk in {c.pk for c in data.values()}} == {
         "Juniper",
         "Larch",
