@@ -92,6 +92,7 @@ class Generator(ProgramHistory):
         from callsheets.demo import text
 
         self.cursor, self.now, self.text = cursor, now, text
+        self.promises = sorted({p for script in text.CALL_SCRIPTS for p in script.promises})
         self.now_ts = now.timestamp()
         self.rng = random.Random(seed)
         self.size = shape(scale)

@@ -79,10 +79,12 @@ class ProgramHistory:
         rng, t = self.rng, self.text
         outcome = rng.choices(["reached", "voicemail", "no_answer", "rescheduled"], [66, 14, 12, 8])[0]
         reached = outcome == "reached"
+        # The demo's scripts: notes that agree with the outcome and the mood.
+        script = rng.choice(t.CALL_SCRIPTS) if reached else None
+        notes = script.notes if reached else rng.choice(t.NOTES_BY_OUTCOME[outcome])
         w.row((call_id, entry_id, eid, self.cust[i][0], contact, at, outcome,
                rng.randint(8, 19) if reached else rng.randint(1, 3),
-               rng.choice(t.CALL_NOTES_REACHED if reached else t.CALL_NOTES_OTHER),
-               rng.choice(["angry", "unhappy", "neutral", "satisfied", "delighted"]) if reached else "",
+               notes, script.sentiment if reached else "",
                uid, at, at))  # fmt: skip
         self.calls.append((call_id, i, at, uid, reached, sheet_id))
 
@@ -149,7 +151,7 @@ class ProgramHistory:
                     completed = max(at, datetime.combine(finished, time(15, 0), tzinfo=UTC))
                     resolution = rng.choice(t.RESOLUTIONS) if status == "done" else "Dropped: no longer needed."
                     told = status == "done" and rng.random() < 0.75
-                w.row((ids.next(), call_id, self.cust[i][0], rng.choice(t.PROMISES), owner, due, status, told,
+                w.row((ids.next(), call_id, self.cust[i][0], rng.choice(self.promises), owner, due, status, told,
                        resolution, at, completed or at, completed))  # fmt: skip
         self.counts["commitments"] = ids.last
 
