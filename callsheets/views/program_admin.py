@@ -23,8 +23,6 @@ RECENT_RUNS = 8
 POLL_FAST_FOR = timedelta(minutes=10)  # a run asked for this recently is polled every 2 s, an older one every 30 s
 
 
-
-
 @role_required(PROGRAM_ADMINS)
 @require_POST
 def build(request):

@@ -136,7 +136,6 @@ def flag_detail(request, pk: int, note_form=None, dismiss_form=None, status=200)
             "state": selectors.flag_state(flag),
             "note_form": (note_form or FlagNoteForm()) if active else None,
             "dismiss_form": (dismiss_form or FlagDismissForm()) if active and admin else None,
-            "can_read_call_notes": request.user.has_perm("callsheets.view_calllog"),
         },
         status=status,
     )
