@@ -26,6 +26,16 @@ def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+# The years a sheet, a period of the program or a build may name. Years 1 and 9999 exist but leave no
+# room for the week before or after (OverflowError on a neighbouring week), so the URLs, the forms and
+# the build command all accept only these.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def year_in_range(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 def week_start_of(day: date) -> date:
     """The Monday of the week that contains `day`."""
     return day - timedelta(days=day.weekday())
