@@ -276,6 +276,17 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 
+# --- Keeping records (README, "Keeping records"): rows that only grow are pruned daily by
+# ceocalls.tasks.prune_old_records (and `manage.py prune`). 0 keeps that kind for ever.
+WEBHOOK_RETENTION_DAYS = env_positive_int("WEBHOOK_RETENTION_DAYS", 90, allow_zero=True)
+EMAIL_DELIVERY_RETENTION_DAYS = env_positive_int("EMAIL_DELIVERY_RETENTION_DAYS", 365, allow_zero=True)
+SIGNIN_LOG_RETENTION_DAYS = env_positive_int("SIGNIN_LOG_RETENTION_DAYS", 90, allow_zero=True)
+PRUNE_HOUR = env_hour("PRUNE_HOUR", 4)
+CELERY_BEAT_SCHEDULE["prune-old-records"] = {
+    "task": "ceocalls.tasks.prune_old_records",
+    "schedule": crontab(hour=PRUNE_HOUR, minute=40),
+}
+
 # --- Imports and webhooks
 WEBHOOK_SECRET = env_str("WEBHOOK_SECRET")
 WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 256 * 1024)
