@@ -40,7 +40,7 @@ def _reasons_html(reasons) -> str:
     if not reasons:
         return "—"
     return format_html(
-        "<ol style='margin:0;padding-left:1.2em;min-width:24em'>{}</ol>",
+        '<ol class="reasons-list">{}</ol>',  # static/css/admin.css
         format_html_join(
             "",
             "<li>{} <small>({}, {} pts)</small></li>",

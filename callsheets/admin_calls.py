@@ -5,8 +5,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from ceocalls.admin_actions import SavesThroughServices, action_with_text, sentence
+from ceocalls.roles import is_program_admin
 
-from .models import CallLog, Commitment, CommitmentChange
+from .models import CallLog, Commitment, CommitmentChange, call_notes_readable
 from .services import calls as call_services
 from .services import commitments as commitment_services
 
@@ -26,8 +27,8 @@ class CommitmentInline(admin.TabularInline):
 
 @admin.register(CallLog)
 class CallLogAdmin(SavesThroughServices, admin.ModelAdmin):
-    list_display = ["customer", "executive", "called_at", "outcome", "duration_minutes", "sentiment"]
-    list_filter = ["outcome", "sentiment", "executive"]
+    list_display = ["customer", "executive", "called_at", "outcome", "duration_minutes", "sentiment", "notes_private"]
+    list_filter = ["outcome", "sentiment", "notes_private", "executive"]
     search_fields = ["customer__name", "notes"]
     list_select_related = ["customer", "executive__user"]
     date_hierarchy = "called_at"
@@ -43,6 +44,7 @@ class CallLogAdmin(SavesThroughServices, admin.ModelAdmin):
         "duration_minutes",
         "sentiment",
         "notes",
+        "notes_private",
         "logged_by",
         "created_at",
         "updated_at",
@@ -61,6 +63,17 @@ class CallLogAdmin(SavesThroughServices, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    # Staff are program admins (they read every note); a staff user without that role reads notes
+    # by the same rule as the pages (call_notes_readable), and does not search them.
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not call_notes_readable(obj, request.user):
+            return [f for f in fields if f not in ("notes", "notes_private")]
+        return fields
+
+    def get_search_fields(self, request):
+        return self.search_fields if is_program_admin(request.user) else ["customer__name"]
+
     def save_model(self, request, obj, form, change):
         if not form.changed_data:
             return
@@ -70,7 +83,8 @@ class CallLogAdmin(SavesThroughServices, admin.ModelAdmin):
             by=request.user,
             outcome=data["outcome"],
             duration_minutes=data["duration_minutes"],
-            notes=data["notes"],
+            notes=data.get("notes", obj.notes),
+            notes_private=data.get("notes_private"),
             sentiment=data["sentiment"],
         )
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, role_names
 from customers.validators import validate_timezone
 
 WEEKDAYS = [
@@ -23,6 +24,16 @@ WEEKDAYS = [
 
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+# The years a sheet, a period of the program or a build may name. Years 1 and 9999 exist but leave no
+# room for the week before or after (OverflowError on a neighbouring week), so the URLs, the forms and
+# the build command all accept only these.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def year_in_range(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 def week_start_of(day: date) -> date:
@@ -198,9 +209,40 @@ class SheetEntry(models.Model):
         super().save(*args, **kwargs)
 
 
+def executive_id_of(user) -> int | None:
+    """The id of the user's executive profile (None without one), read once per request and cached on the user."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_executive_id"):
+        user._executive_id = Executive.objects.filter(user=user).values_list("id", flat=True).first()
+    return user._executive_id
+
+
+def call_notes_readable(call: "CallLog", user) -> bool:
+    """The one rule for who reads a call's notes (CONTRACT §2), for a call already in memory:
+    program admins read every note; executives every note not marked private, and their own
+    private ones; anyone else (support leads, people without a role) none.
+    `CallLog.objects.notes_readable_by(user)` is the same rule as a query."""
+    roles = role_names(user)
+    if PROGRAM_ADMINS in roles:
+        return True
+    if EXECUTIVES not in roles:
+        return False
+    return not call.notes_private or call.executive_id == executive_id_of(user)
+
+
 class CallLogQuerySet(models.QuerySet):
     def reached(self):
         return self.filter(outcome=CallLog.Outcome.REACHED)
+
+    def notes_readable_by(self, user):
+        """The calls whose notes `user` may read: call_notes_readable as a filter."""
+        roles = role_names(user)
+        if PROGRAM_ADMINS in roles:
+            return self
+        if EXECUTIVES not in roles:
+            return self.none()
+        return self.filter(Q(notes_private=False) | Q(executive__user=user))
 
 
 class CallLog(models.Model):
@@ -227,6 +269,9 @@ class CallLog(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    notes_private = models.BooleanField(
+        default=False, help_text="Only the executive who made the call and program admins read the notes."
+    )
     sentiment = models.CharField(max_length=16, choices=Sentiment.choices, blank=True)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

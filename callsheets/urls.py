@@ -2,22 +2,23 @@ from datetime import date
 
 from django.urls import path, register_converter
 
+from .models import FIRST_YEAR, LAST_YEAR, year_in_range
 from .views import sheet
 
 
 class IsoDateConverter:
     """YYYY-MM-DD; a date that does not exist (2026-13-45) is a 404, never a 500.
 
-    Years 0001 and 9999 exist but leave no room for the week before or after (OverflowError
-    on the sheet's neighbours), so only 1900–2999 match.
+    Only the years of models.year_in_range match (1900–2999): 0001 and 9999 leave no room for
+    the sheet's neighbouring weeks.
     """
 
     regex = r"\d{4}-\d{2}-\d{2}"
 
     def to_python(self, value: str) -> date:
         parsed = date.fromisoformat(value)  # ValueError → the URL does not match
-        if not 1900 <= parsed.year <= 2999:
-            raise ValueError(f"{value} is outside the years a call sheet can have")
+        if not year_in_range(parsed):
+            raise ValueError(f"{value} is outside the years a call sheet can have ({FIRST_YEAR}–{LAST_YEAR})")
         return parsed
 
     def to_url(self, value) -> str:

@@ -46,6 +46,8 @@ ROLE_PERMISSIONS = {
         "customers.change_flag",
         "customers.view_flagnote",
         "customers.add_flagnote",
+        # Choosing the user of a new executive in the admin (its autocomplete reads users): read-only.
+        "auth.view_user",
         "callsheets.view_executive",
         "callsheets.add_executive",
         "callsheets.change_executive",
@@ -53,6 +55,7 @@ ROLE_PERMISSIONS = {
         "callsheets.change_callsheet",
         "callsheets.view_all_sheets",
         "callsheets.build_sheets",
+        "callsheets.view_buildrun",  # Call sheets → Build runs, read-only (found by the permission matrix)
         "callsheets.view_sheetentry",
         "callsheets.change_sheetentry",
         "callsheets.view_calllog",
@@ -68,10 +71,12 @@ ROLE_PERMISSIONS = {
         "imports.view_webhookevent",
         "imports.change_webhookevent",
         "notifications.view_emaildelivery",
+        "notifications.view_notificationpreference",
         # Unlock a sign-in: admin → Axes → Access attempts, delete the attempt (README, "Signing in").
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "axes.view_accesslog",
+        "axes.view_accessfailurelog",
     ],
 }
 

@@ -33,7 +33,8 @@ def customer_search(
     LOWER(email) — resolved first to a handful of ids, so the OR stays a bitmap OR of indexes.
     """
     customers = Customer.objects.order_by(Upper("name"), "id")
-    query = " ".join((query or "").split())
+    # No name holds a NUL, and PostgreSQL refuses one in a query: it is a space like any other.
+    query = " ".join((query or "").replace("\x00", " ").split())
     if query:
         lowered = query.lower()
         match = Q(name__icontains=query) | Q(external_id=query) | Q(domain=lowered.removeprefix("@"))

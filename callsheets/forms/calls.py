@@ -64,9 +64,15 @@ class CallForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What you heard, in a line or two"}),
     )
+    notes_private = forms.BooleanField(
+        required=False,
+        help_text="Otherwise every executive preparing a call with this customer reads them; support leads never do.",
+    )
 
-    def __init__(self, *args, zone: str = "UTC", **kwargs):
+    def __init__(self, *args, zone: str = "UTC", author: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Whose call it is: "you" on one's own sheet, the executive's name for an admin looking on.
+        self.fields["notes_private"].label = f"Private: only {author or 'you'} and program admins read these notes"
         field = self.fields["called_at"]
         field.zone = ZoneInfo(zone)
         field.label = f"When ({place_of(zone)} time)"
@@ -80,6 +86,7 @@ class CallForm(forms.Form):
             "duration_minutes": d.get("duration_minutes"),
             "sentiment": d.get("sentiment") or "",
             "notes": d.get("notes") or "",
+            "notes_private": bool(d.get("notes_private")),
         }
 
 
@@ -137,17 +144,20 @@ def call_forms(
     data=None,
     call: CallLog | None = None,
     called_at: datetime | None = None,
+    author: str | None = None,
 ):
     """The card's call form and its commitment rows; bound when `data` is given.
 
     `zone` is the executive's: the call's time is shown and typed on their clock. `called_at` is
-    the time offered for a call not yet logged (services.calls.call_time_default).
+    the time offered for a call not yet logged (services.calls.call_time_default). `author` names
+    the executive whose call it is when someone else (a program admin) is looking; None: "you".
     """
     if call is not None:
-        initial = {f: getattr(call, f) for f in ("called_at", "outcome", "duration_minutes", "sentiment", "notes")}
+        fields = ("called_at", "outcome", "duration_minutes", "sentiment", "notes", "notes_private")
+        initial = {f: getattr(call, f) for f in fields}
     else:
         initial = {"called_at": called_at}
-    form = CallForm(data, prefix=prefix, initial=initial, zone=zone)
+    form = CallForm(data, prefix=prefix, initial=initial, zone=zone, author=author)
     formset = CommitmentFormSet(
         data,
         prefix=f"{prefix}-c",

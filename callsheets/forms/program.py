@@ -8,10 +8,19 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from ..models import WEEKDAYS, Executive, week_start_of
+from ..models import FIRST_YEAR, LAST_YEAR, WEEKDAYS, Executive, week_start_of, year_in_range
 from .commitments import ExecutiveChoiceField, style
 
-MAX_WEEKS = 104
+MAX_WEEKS = 104  # two years of weekly numbers: the most /program/ and its CSV read at once
+
+
+def _within_years(name: str, day: date | None) -> date | None:
+    """A date the program can count weeks around; 0001-01-01 or 9999-12-31 is refused by name."""
+    if day is not None and not year_in_range(day):
+        raise ValidationError(f"{name}: give a date between {FIRST_YEAR} and {LAST_YEAR}; {day.isoformat()} is not.")
+    return day
+
+
 PRESETS = [(4, "4 weeks"), (8, "8 weeks"), (13, "A quarter"), (26, "Half a year"), (52, "A year")]
 
 
@@ -51,6 +60,12 @@ class PeriodForm(forms.Form):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
         style(self, small=True)
 
+    def clean_start(self):
+        return _within_years("start", self.cleaned_data.get("start"))
+
+    def clean_end(self):
+        return _within_years("end", self.cleaned_data.get("end"))
+
     def clean(self):
         data = super().clean()
         if self.errors:
@@ -85,7 +100,7 @@ class BuildForm(forms.Form):
         style(self, small=True)
 
     def clean_week(self) -> date:
-        week = week_start_of(self.cleaned_data["week"])
+        week = week_start_of(_within_years("week", self.cleaned_data["week"]))
         if week < week_start_of(timezone.localdate()) - timedelta(weeks=1):
             raise ValidationError(
                 f"The week of {week:%d %b %Y} is over; only this week, last week or later can be built."

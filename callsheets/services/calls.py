@@ -141,6 +141,7 @@ def call_log(
     outcome: str,
     duration_minutes: int | None = None,
     notes: str = "",
+    notes_private: bool = False,
     sentiment: str = "",
     promises: list[PromiseInput] = (),
     called_at: datetime | None = None,
@@ -150,7 +151,8 @@ def call_log(
 
     `called_at` is when the call took place (None: call_time_default, i.e. now, or the entry's
     time on the slot once the slot is over); a time in the future or long before the sheet's week
-    is refused, keyed "called_at". Locks the entry; an entry that already has a call is refused
+    is refused, keyed "called_at". `notes_private` keeps the notes to the executive and program
+    admins (models.call_notes_readable). Locks the entry; an entry that already has a call is refused
     (correct it instead), so a double submit never makes two calls.
     """
     entry = _locked_entry(entry_id)
@@ -179,6 +181,7 @@ def call_log(
         outcome=outcome,
         duration_minutes=duration_minutes,
         notes=notes,
+        notes_private=bool(notes_private),
         sentiment=sentiment or "",
         logged_by=by,
     )
@@ -207,12 +210,14 @@ def call_correct(
     outcome: str,
     duration_minutes: int | None = None,
     notes: str = "",
+    notes_private: bool | None = None,
     sentiment: str = "",
     promises: list[PromiseInput] = (),
     called_at: datetime | None = None,
 ) -> CallLog:
-    """Corrects a logged call's outcome, duration, notes, sentiment and time (None: the time stays;
-    times are compared to the minute) and adds further commitments.
+    """Corrects a logged call's outcome, duration, notes, whether they are private (None: as they
+    were), sentiment and time (None: the time stays; times are compared to the minute) and adds
+    further commitments.
 
     Commitments already made stay as they are: they are changed on the commitments page, where
     each change is recorded. When the call answered a flag, the flag follows the corrected time and
@@ -233,11 +238,22 @@ def call_correct(
     before = (call.outcome, call.sentiment, call.called_at)
     call.outcome, call.duration_minutes = outcome, duration_minutes
     call.notes, call.sentiment = notes, sentiment or ""
+    if notes_private is not None:
+        call.notes_private = bool(notes_private)
     if called_at is not None and not _same_minute(called_at, call.called_at):
         call.called_at = called_at
     call.logged_by = call.logged_by or by
     call.save(
-        update_fields=["outcome", "duration_minutes", "notes", "sentiment", "called_at", "logged_by", "updated_at"]
+        update_fields=[
+            "outcome",
+            "duration_minutes",
+            "notes",
+            "notes_private",
+            "sentiment",
+            "called_at",
+            "logged_by",
+            "updated_at",
+        ]
     )
     added = _add_commitments(call=call, promises=list(promises))
     if before != (call.outcome, call.sentiment, call.called_at) or added:

@@ -9,6 +9,8 @@ from django.utils.safestring import mark_safe
 
 from ceocalls.people import display_name
 
+from ..models import call_notes_readable
+
 register = template.Library()
 
 # A quoted comment ("…" or “…”) or a ticket number (#4812) inside a reason's sentence.
@@ -30,6 +32,13 @@ def reason_html(text: str, customer_id) -> str:
         last = match.end()
     out.append(escape((text or "")[last:]))
     return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
+
+
+@register.filter
+def notes_readable_by(call, user) -> bool:
+    """{% if call|notes_readable_by:user %}: the one rule for who reads a call's notes
+    (callsheets.models.call_notes_readable), on every page that shows them."""
+    return bool(call) and call_notes_readable(call, user)
 
 
 @register.filter

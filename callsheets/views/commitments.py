@@ -1,6 +1,5 @@
 """/commitments/: every promise made on a call, filtered, acted on one by one or in bulk, exported."""
 
-import csv
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from ceocalls.csvfiles import csv_writer
 from ceocalls.redirects import safe_next
 
 from ..forms import commitments as forms
@@ -106,15 +106,9 @@ class _Echo:
         return value
 
 
-def _cell(value) -> str:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_rows(queryset):
     today = overdue_today()
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield writer.writerow(CSV_HEADER)
     rows = queryset.select_related("customer", "owner", "call__executive__user")
     for c in rows.iterator(chunk_size=500):
@@ -122,19 +116,19 @@ def _csv_rows(queryset):
             [
                 c.pk,
                 c.customer_id,
-                _cell(c.customer.name),
-                _cell(c.promise),
-                _cell(c.call.executive.name),
+                c.customer.name,
+                c.promise,
+                c.call.executive.name,
                 c.call_id,
                 timezone.localtime(c.call.called_at).isoformat(timespec="minutes"),
-                _cell(c.owner.get_full_name() or c.owner.email),
-                _cell(c.owner.email),
+                c.owner.get_full_name() or c.owner.email,
+                c.owner.email,
                 c.due_date.isoformat(),
                 c.status,
                 "yes" if c.is_overdue(today) else "no",
                 "yes" if c.customer_told else "no",
                 (today - timezone.localdate(c.created_at)).days,
-                _cell(c.resolution),
+                c.resolution,
                 timezone.localtime(c.completed_at).isoformat(timespec="minutes") if c.completed_at else "",
             ]
         )

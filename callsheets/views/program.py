@@ -1,6 +1,5 @@
 """/program/: is the program working? Numbers, charts, their tables and CSV, for program admins."""
 
-import csv
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -9,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ceocalls.csvfiles import csv_writer
 from ceocalls.roles import PROGRAM_ADMINS, role_required
 
 from .. import charts
@@ -238,10 +238,9 @@ def _charts(m, tables) -> dict:
 def _csv(table: Table, m) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="program-{table.key}-{m.start}-to-{m.end}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow(["" if v is None else v for v in row])
+    writer.writerows(table.rows)
     return response
 
 

@@ -168,6 +168,7 @@ def _render_sheet(request, executive: Executive, week: date, *, bound: dict | No
                     zone=executive.timezone,
                     call=card.call,
                     called_at=call_time_default(expected=card.starts_at, slot_end=context["slot_end"], now=now),
+                    author=None if context["is_own"] else executive.name,
                 )
                 card.editing = False
         context["page"] = page
@@ -201,6 +202,7 @@ def entry_log(request, pk: int):
         today=executive_today(executive),
         zone=executive.timezone,
         data=request.POST,
+        author=None if executive.user_id == request.user.pk else executive.name,
     )
     if form.is_valid() and formset.is_valid():
         existing = SheetEntry.objects.filter(pk=entry.pk, call__isnull=False).values_list("call__id", flat=True).first()

@@ -72,7 +72,6 @@ def customer_detail(request, pk: int):
             "events": events,
             "more_events": more,
             "can_flag": _can_flag(request.user),
-            "can_read_call_notes": request.user.has_perm("callsheets.view_calllog"),
         },
     )
 

@@ -136,14 +136,13 @@ def flag_detail(request, pk: int, note_form=None, dismiss_form=None, status=200)
             "state": selectors.flag_state(flag),
             "note_form": (note_form or FlagNoteForm()) if active else None,
             "dismiss_form": (dismiss_form or FlagDismissForm()) if active and admin else None,
-            "can_read_call_notes": request.user.has_perm("callsheets.view_calllog"),
         },
         status=status,
     )
 
 
-@require_POST
 @role_required(SUPPORT_LEADS, PROGRAM_ADMINS)
+@require_POST
 def flag_add_note(request, pk: int):
     flag = get_object_or_404(Flag, pk=pk)
     form = FlagNoteForm(request.POST)
@@ -164,8 +163,8 @@ def flag_add_note(request, pk: int):
     return flag_detail(request, pk, note_form=form, status=400)
 
 
-@require_POST
 @role_required(PROGRAM_ADMINS)
+@require_POST
 def flag_dismiss(request, pk: int):
     flag = get_object_or_404(Flag, pk=pk)
     form = FlagDismissForm(request.POST)

@@ -117,7 +117,7 @@ def test_a_running_import_shows_progress_from_its_task(admin_client, monkeypatch
     monkeypatch.setattr("imports.views.AsyncResult", Result)
     page = admin_client.get(f"/imports/{run.pk}/").content.decode()
     assert "12,000 rows so far" in page
-    assert 'style="width: 42%"' in page
+    assert '<progress class="import-progress" aria-label="Progress" value="42" max="100">' in page
     assert 'hx-trigger="every 1s"' in page
 
     partial = admin_client.get(f"/imports/{run.pk}/", HTTP_HX_REQUEST="true").content.decode()

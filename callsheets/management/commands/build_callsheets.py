@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from callsheets.builder import build_week
-from callsheets.models import BuildRun, Executive
+from callsheets.models import FIRST_YEAR, LAST_YEAR, BuildRun, Executive, year_in_range
 from callsheets.services import builds
 
 
@@ -14,8 +14,8 @@ def _week(value: str) -> date:
         day = date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--week {value!r} is not a date like 2026-11-23 (YYYY-MM-DD).") from None
-    if not 1900 <= day.year <= 2999:  # year 1 has no week before it: an OverflowError deep in the builder
-        raise CommandError(f"--week {value!r} is outside the years a call sheet can have (1900–2999).")
+    if not year_in_range(day):  # year 1 has no week before it: an OverflowError deep in the builder
+        raise CommandError(f"--week {value!r} is outside the years a call sheet can have ({FIRST_YEAR}–{LAST_YEAR}).")
     return day
 
 
