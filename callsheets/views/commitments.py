@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ceocalls.csvfiles import csv_writer
+from ceocalls.params import id_param
 from ceocalls.redirects import safe_next
 
 from ..forms import commitments as forms
@@ -93,7 +94,7 @@ def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status
         "sort_query": sort_query.urlencode(),
         "current_sort": params.get("sort") or "attention",
         "bulk_form": bulk_form or forms.BulkActionForm(),
-        "selected": {int(i) for i in selected if str(i).isdigit()},
+        "selected": {i for i in map(id_param, selected) if i is not None},
         "filtered": any(params.get(k) for k in ("executive", "owner", "customer", "status", "due_from", "due_to"))
         or params.get("overdue") == "1",
         "can_see_all": user.has_perm("callsheets.view_all_commitments"),

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.timesince import timesince, timeuntil
 from django.views.decorators.http import require_GET, require_POST
 
+from ceocalls.params import id_param
 from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, role_required
 
 from ..forms.calls import call_forms, promises_of
@@ -37,9 +38,10 @@ def _target_executive(request) -> Executive | None:
     wanted = request.GET.get("executive", "").strip()
     if not wanted:
         return _own_executive(request.user)
-    if not wanted.isdigit():
+    executive_id = id_param(wanted)
+    if executive_id is None:
         raise Http404("No such executive.")
-    executive = get_object_or_404(Executive.objects.select_related("user"), pk=int(wanted))
+    executive = get_object_or_404(Executive.objects.select_related("user"), pk=executive_id)
     if executive.user_id != request.user.pk and not request.user.has_perm(VIEW_ALL):
         raise Http404("No such executive.")
     return executive
