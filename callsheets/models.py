@@ -418,6 +418,17 @@ class ScoringPolicy(models.Model):
     listening_calls = models.PositiveSmallIntegerField(default=1)
     business_hours_start = models.PositiveSmallIntegerField(default=9)
     business_hours_end = models.PositiveSmallIntegerField(default=17)
+    calling_hours_start = models.PositiveSmallIntegerField(
+        default=8, help_text="No call is placed, promoted or carried over before this hour in the contact's zone."
+    )
+    calling_hours_end = models.PositiveSmallIntegerField(
+        default=19, help_text="…nor ending after this hour in the contact's zone."
+    )
+    urgent_window_business_days = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="An urgent alarm is called by the end of this many business days after it, in the customer's zone.",
+    )
 
     weight_urgent_flag = models.FloatField(default=1000)
     weight_flag = models.FloatField(default=60)
@@ -484,6 +495,13 @@ class ScoringPolicy(models.Model):
             models.CheckConstraint(
                 condition=Q(business_hours_start__lt=F("business_hours_end"), business_hours_end__lte=24),
                 name="policy_business_hours_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(calling_hours_start__lt=F("calling_hours_end"), calling_hours_end__lte=24),
+                name="policy_calling_hours_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(urgent_window_business_days__gte=1), name="policy_urgent_window_positive"
             ),
         ]
 

@@ -7,6 +7,7 @@ from ..models import ScoringPolicy
 
 WINDOWS = ["ticket_window_days", "survey_window_days"]
 DAYS = ["open_ticket_days", "cooldown_days", "backups", "listening_calls"]
+HOURS = ["business_hours_start", "business_hours_end", "calling_hours_start", "calling_hours_end"]
 WEIGHTS = [
     "weight_urgent_flag",
     "weight_flag",
@@ -31,7 +32,7 @@ WEIGHTS = [
 class ScoringPolicyForm(forms.ModelForm):
     class Meta:
         model = ScoringPolicy
-        fields = ["name", "is_active", *WINDOWS, *DAYS, "business_hours_start", "business_hours_end", *WEIGHTS]
+        fields = ["name", "is_active", *WINDOWS, "urgent_window_business_days", *DAYS, *HOURS, *WEIGHTS]
         labels = {
             "ticket_window_days": "Ticket window (days)",
             "survey_window_days": "Survey window (days)",
@@ -41,6 +42,9 @@ class ScoringPolicyForm(forms.ModelForm):
             "listening_calls": "Listening calls per sheet",
             "business_hours_start": "Business hours start (hour)",
             "business_hours_end": "Business hours end (hour)",
+            "calling_hours_start": "Calling hours start (hour, contact's zone)",
+            "calling_hours_end": "Calling hours end (hour, contact's zone)",
+            "urgent_window_business_days": "Urgent window (business days)",
             "weight_urgent_flag": "Urgent flag weight",
             "weight_flag": "Flag weight",
             "weight_nps_detractor": "NPS detractor weight",
@@ -63,7 +67,7 @@ class ScoringPolicyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The generic "greater than or equal to 0" would not say which number is wrong; clean() does.
-        for name in WINDOWS + DAYS + WEIGHTS + ["business_hours_start", "business_hours_end"]:
+        for name in WINDOWS + DAYS + WEIGHTS + HOURS + ["urgent_window_business_days"]:
             field = self.fields[name]
             field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
             field.widget.attrs.pop("min", None)
@@ -73,7 +77,7 @@ class ScoringPolicyForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for name in WINDOWS:
+        for name in [*WINDOWS, "urgent_window_business_days"]:
             value = data.get(name)
             if value is not None and value < 1:
                 self.add_error(name, f"{self._label(name)} must be at least 1, not {value}.")
@@ -81,11 +85,15 @@ class ScoringPolicyForm(forms.ModelForm):
             value = data.get(name)
             if value is not None and value < 0:
                 self.add_error(name, f"{self._label(name)} cannot be negative ({value:g}).")
-        start, end = data.get("business_hours_start"), data.get("business_hours_end")
-        if start is not None and not 0 <= start <= 23:
-            self.add_error("business_hours_start", f"Business hours start must be an hour from 0 to 23, not {start}.")
-        elif end is not None and not (start or 0) < end <= 24:
-            self.add_error(
-                "business_hours_end", f"Business hours end must be after the start ({start}) and at most 24, not {end}."
-            )
+        for kind in ("business", "calling"):
+            self._clean_hours(data, kind)
         return data
+
+    def _clean_hours(self, data, kind: str) -> None:
+        start_name, end_name = f"{kind}_hours_start", f"{kind}_hours_end"
+        start, end = data.get(start_name), data.get(end_name)
+        what = kind.capitalize()
+        if start is not None and not 0 <= start <= 23:
+            self.add_error(start_name, f"{what} hours start must be an hour from 0 to 23, not {start}.")
+        elif end is not None and not (start or 0) < end <= 24:
+            self.add_error(end_name, f"{what} hours end must be after the start ({start}) and at most 24, not {end}.")
