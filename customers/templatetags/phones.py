@@ -38,14 +38,14 @@ def phone_display(value) -> str:
 
 @register.filter
 def phone_text(value) -> str:
-    """The number for plain text: '+1 312-555-0101 ext. 12 (written (312) 555-0101 ext. 12)' or
+    """The number for plain text: '+1 312-555-0101 ext. 12, as written: (312) 555-0101 ext. 12' or
     'ask reception (can't be dialled from abroad)'."""
     phone = as_phone(value)
     if not phone.written:
         return ""
     if not phone.dialable:
         return f"{phone.written} ({NOT_DIALABLE})"
-    return f"{phone.display} (written {phone.original})" if phone.original else phone.display
+    return f"{phone.display}, as written: {phone.original}" if phone.original else phone.display
 
 
 @register.inclusion_tag("customers/_phone.html")

@@ -62,7 +62,7 @@ def test_sheet_print_customer_flag_and_email_link_the_same_number(client, chicag
     for name in ("print", "customer", "flag", "email"):
         assert "ext. 12" in bodies[name] and "(312) 555-0101 ext. 12" in bodies[name], name
     assert "then extension <strong>12</strong>" in bodies["sheet"]
-    assert "+1 312-555-0101 ext. 12 (written (312) 555-0101 ext. 12)" in bodies["email_text"]
+    assert "+1 312-555-0101 ext. 12, as written: (312) 555-0101 ext. 12" in bodies["email_text"]
 
 
 def test_a_number_that_cannot_be_dialled_from_abroad_is_shown_as_written_and_never_linked(client, chicago):
