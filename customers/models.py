@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from ceocalls.people import display_name
 
-from .validators import validate_timezone
+from .phones import Phone
+from .validators import validate_country, validate_phone_text, validate_timezone
 
 
 class Customer(models.Model):
@@ -31,6 +32,15 @@ class Customer(models.Model):
     annual_revenue = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.SMB)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_country],
+        help_text="ISO 3166 alpha-2 (US, GB, NO): the country national phone numbers are read in. "
+        "Blank: the country of the time zone.",
+    )
     lifecycle_status = models.CharField(max_length=16, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -61,7 +71,23 @@ class Contact(models.Model):
     name = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(
+        max_length=40,
+        blank=True,
+        validators=[validate_phone_text],
+        help_text="As written: +1 312 555 0101, (312) 555-0101 ext. 12. A national number is read in the "
+        "contact's country (its time zone, else the customer's country or time zone).",
+    )
+    phone_e164 = models.CharField(
+        "dialable number",
+        max_length=16,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text="E.164, +13125550101; blank when the number cannot be dialled from abroad (customers.phones).",
+    )
+    phone_extension = models.CharField(max_length=20, blank=True, default="", db_default="", editable=False)
     timezone = models.CharField(
         max_length=64, blank=True, validators=[validate_timezone], help_text="Blank: the customer's time zone."
     )
@@ -80,6 +106,12 @@ class Contact(models.Model):
                 "customer", Lower("email"), condition=~Q(email=""), name="contact_email_unique_per_customer"
             ),
             models.CheckConstraint(condition=~Q(name=""), name="contact_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(phone_e164="") | Q(phone_e164__startswith="+"), name="contact_phone_e164_shape"
+            ),
+            models.CheckConstraint(
+                condition=Q(phone_extension="") | ~Q(phone_e164=""), name="contact_phone_extension_needs_number"
+            ),
         ]
         indexes = [models.Index(Lower("email"), name="contact_email_lower_idx")]
 
@@ -89,6 +121,11 @@ class Contact(models.Model):
     @property
     def is_callable(self) -> bool:
         return bool(self.phone) and not self.do_not_call
+
+    @property
+    def phone_number(self) -> Phone:
+        """The number as written and as dialled (customers.phones): `.tel`, `.display`, `.dialable`."""
+        return Phone(self.phone, self.phone_e164, self.phone_extension)
 
     @property
     def effective_timezone(self) -> str:

@@ -13,6 +13,8 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from customers.phones import country_code, has_control_characters
+
 
 class FieldError(ValueError):
     pass
@@ -156,4 +158,21 @@ def domain(raw) -> str:
     value = text(raw, max_length=253).lower().removeprefix("@")
     if value and ("." not in value or " " in value or "/" in value or "@" in value):
         raise FieldError(f"“{value}” is not an e-mail domain such as acme.com")
+    return value
+
+
+def country(raw) -> str:
+    """ISO 3166 alpha-2, any case ('no' -> 'NO', 'UK' -> 'GB'); blank -> ''."""
+    try:
+        return country_code(text(raw, max_length=64))
+    except ValueError as exc:
+        raise FieldError(str(exc)) from None
+
+
+def phone(raw) -> str:
+    """The number as written, any text (customers.phones reads it; what it cannot dial is kept
+    and marked), but never control characters."""
+    value = text(raw, max_length=40)
+    if has_control_characters(value):
+        raise FieldError("contains a control character (a tab, line break or NUL); write the number on one line")
     return value
