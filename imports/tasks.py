@@ -34,6 +34,11 @@ def execute_import_run(self, run_id: int) -> str:
     return runs.import_run_execute(run_id=run_id, progress=_progress(self)).status
 
 
+@shared_task(acks_late=True)
+def sweep_import_runs() -> dict:
+    return runs.import_runs_sweep()
+
+
 def _progress(task):
     def report(rows: int, bytes_read: int) -> None:
         if task.request.id and not task.request.is_eager:
