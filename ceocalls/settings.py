@@ -269,6 +269,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callsheets.tasks.sweep_build_runs",
         "schedule": 60,
     },
+    # The same for large uploads: a check or import whose task never reached a worker, or whose
+    # worker died, is queued again; one still unfinished a day later is failed in words.
+    "sweep-import-runs": {
+        "task": "imports.tasks.sweep_import_runs",
+        "schedule": 60,
+    },
 }
 
 # E-mails (README, "Calendar and e-mail"). The briefing hour is local to each executive; the

@@ -28,10 +28,23 @@ def text(raw, *, max_length: int, required: bool = False) -> str:
     if isinstance(raw, dict | list):
         raise FieldError("must be a string, not a JSON object or list")
     value = "" if raw is None else str(raw).strip()
+    storable(value)
     if required and not value:
         raise FieldError("is required")
     if len(value) > max_length:
         raise FieldError(f"is {len(value)} characters long; at most {max_length} fit")
+    return value
+
+
+def storable(value: str) -> str:
+    """Refuses what PostgreSQL cannot store in a text column: NUL, and lone UTF-16 surrogates
+    (JSON's "\\ud800" escape), which are not text. Checked on receipt, so the row never fails later."""
+    if "\x00" in value:
+        raise FieldError("contains a NUL character (\\u0000), which cannot be stored")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FieldError("contains a lone UTF-16 surrogate (\\ud800–\\udfff), which is not text") from None
     return value
 
 
@@ -148,7 +161,7 @@ def tags(raw) -> list[str]:
     items = raw if isinstance(raw, list) else str(raw).replace(",", " ").split()
     cleaned = []
     for item in items:
-        tag = str(item).strip().lower()
+        tag = storable(str(item).strip().lower())
         if tag and tag not in cleaned:
             cleaned.append(tag)
     return cleaned

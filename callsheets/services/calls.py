@@ -110,6 +110,24 @@ def _check_call_fields(
         raise ValidationError(errors)
 
 
+def call_correct_errors(call: CallLog, *, outcome: str, duration_minutes: int | None, notes: str, sentiment: str):
+    """What `call_correct` would refuse, field -> sentence; for the admin's form, beside each field."""
+    try:
+        _check_call_fields(
+            outcome=outcome,
+            duration_minutes=duration_minutes,
+            sentiment=sentiment or "",
+            notes=normalize_text(notes or ""),
+            called_at=None,
+            executive=call.executive,
+            week_start=None,
+            now=timezone.now(),
+        )
+    except ValidationError as exc:
+        return {field: " ".join(messages) for field, messages in exc.message_dict.items()}
+    return {}
+
+
 def _add_commitments(*, call: CallLog, promises: list[PromiseInput]) -> list[Commitment]:
     today = executive_today(call.executive)
     for number, p in enumerate(promises, start=1):

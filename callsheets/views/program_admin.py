@@ -37,15 +37,7 @@ def build(request):
     week, executive = form.cleaned_data["week"], form.cleaned_data["executive"]
     run = build_services.build_run_request(week=week, executive=executive, by=request.user, origin=BuildRun.Origin.PAGE)
     run.refresh_from_db()  # the in-process default has built it already; a broker that is down left a note
-    what = f"the week of {run.week_start:%d %b %Y} for {run.for_label}"
-    if run.state == BuildRun.State.FAILED:
-        messages.error(request, f"The build of {what} failed: {run.error}")
-    elif run.state == BuildRun.State.DONE:
-        messages.success(request, f"Sheets for {what} built: {build_services.build_run_describe(run)}.")
-    elif run.note:
-        messages.warning(request, f"The build of {what} is recorded but not started. {run.note}")
-    else:
-        messages.info(request, f"Building the sheets for {what}; its state shows on the program page.")
+    messages.add_message(request, *build_services.build_run_outcome(run))
     return HttpResponseRedirect(back)
 
 
