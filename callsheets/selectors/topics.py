@@ -68,6 +68,7 @@ class TopicRow:
     quotes: list[Quote] = field(default_factory=list)
     promises: list[Promise] = field(default_factory=list)
     open_promises: int = 0
+    latest_survey: Quote | None = None  # the newest survey comment: the CSV's quote (no CSV carries notes)
 
     @property
     def mentions(self) -> int:
@@ -174,7 +175,9 @@ def topics_report(*, start: date, end: date, user) -> TopicsReport:
                 )
     shown = sorted(rows.values(), key=lambda r: (-r.mentions, -r.previous, r.topic.position, r.topic.name))
     for row in shown:
-        row.quotes = sorted(row.quotes, key=lambda q: q.at, reverse=True)[:QUOTES_PER_TOPIC]
+        row.quotes = sorted(row.quotes, key=lambda q: q.at, reverse=True)
+        row.latest_survey = next((q for q in row.quotes if q.source == "survey"), None)
+        row.quotes = row.quotes[:QUOTES_PER_TOPIC]
         row.promises = sorted(row.promises, key=lambda p: p.made_at, reverse=True)[:PROMISES_PER_TOPIC]
     _name_customers(shown)
     return TopicsReport(
@@ -256,8 +259,11 @@ def _other_tags(topics: list[Topic], begin: datetime, until: datetime) -> list[t
 
 
 def _name_customers(rows: list[TopicRow]) -> None:
-    ids = {q.customer_id for r in rows for q in r.quotes} | {p.customer_id for r in rows for p in r.promises}
+    def shown(row):
+        return [*row.quotes, *row.promises, *([row.latest_survey] if row.latest_survey else [])]
+
+    ids = {item.customer_id for row in rows for item in shown(row)}
     names = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     for row in rows:
-        for item in [*row.quotes, *row.promises]:
+        for item in shown(row):
             item.customer = names.get(item.customer_id, f"Customer #{item.customer_id}")

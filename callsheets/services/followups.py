@@ -59,9 +59,8 @@ def _heard(call: CallLog, topics: list[str]) -> str:
         return ""
     if topics:
         return (
-            f"What we heard: {_joined(topics)} {'is' if len(topics) == 1 else 'are'} what matters most to you "
-            "right now. "
-            "Thank you for being frank about it; it is exactly what we need to hear."
+            f"What we heard: you raised {_joined(topics)}. Thank you for being frank about it; it is exactly "
+            "what we need to hear."
         )
     return "What we heard: how things are going for you, in your own words. Thank you for being frank about it."
 
@@ -83,7 +82,12 @@ def follow_up_draft(*, call: CallLog) -> FollowUpDraft:
         lines.append("What we promised, and by when:")
         lines += [f"- {p.promise.rstrip('.')}, by {p.due_date.day} {p.due_date:%B %Y}" for p in promises]
         lines += ["", "We will tell you as each of these is done."]
-    lines += ["If anything else comes up, simply reply to this e-mail: it comes straight to me.", ""]
+    else:
+        lines.append("")
+    lines[-1] += (
+        " " if lines[-1] else ""
+    ) + "If anything else comes up, simply reply to this e-mail: it comes straight to me."
+    lines.append("")
     lines += ["Best regards,", executive.name]
     if executive.title:
         lines.append(executive.title)

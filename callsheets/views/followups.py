@@ -33,11 +33,11 @@ def _follow_up(call: CallLog) -> CallFollowUp | None:
         return None
 
 
-def sent_words(follow_up: CallFollowUp) -> str:
-    """'sent on Tue 24 Nov 2026 at 14:05 by Anna Berg': the one sentence every page uses."""
-    at = timezone.localtime(follow_up.sent_at or follow_up.claimed_at)
+def sent_words(follow_up: CallFollowUp, executive) -> str:
+    """'Tue 24 Nov 2026 at 14:05 (Europe/Oslo) by Anna Berg': on the executive's clock, as the call's time is."""
+    at = timezone.localtime(follow_up.sent_at or follow_up.claimed_at, executive.zoneinfo)
     by = f" by {display_name(follow_up.sent_by)}" if follow_up.sent_by else ""
-    return f"{at:%a} {at.day} {at:%b %Y at %H:%M}{by}"
+    return f"{at:%a} {at.day} {at:%b %Y at %H:%M} ({executive.timezone}){by}"
 
 
 def _back_url(request, call: CallLog) -> str:
@@ -66,7 +66,8 @@ def call_follow_up(request, pk: int):
                     messages.success(request, f"The follow-up went to {follow_up.to}.")
                 elif follow_up.is_sent:
                     messages.info(
-                        request, f"This follow-up was already sent {sent_words(follow_up)}; it was not sent again."
+                        request,
+                        f"This follow-up was already sent {sent_words(follow_up, call.executive)}; it was not sent again.",
                     )
                 else:
                     messages.info(request, "This follow-up is being sent right now; it will not be sent twice.")
@@ -94,7 +95,7 @@ def _render(request, call: CallLog, follow_up: CallFollowUp | None, *, form=None
         "executive": call.executive,
         "follow_up": follow_up,
         "done": done,
-        "sent_words": sent_words(follow_up) if follow_up else "",
+        "sent_words": sent_words(follow_up, call.executive) if follow_up else "",
         "draft": draft,
         "form": form,
         "notes_readable": bool(call.notes) and call_notes_readable(call, request.user),

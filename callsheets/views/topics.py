@@ -31,13 +31,13 @@ def csv_rows(report) -> list[list]:
         "Call notes",
         "Promises",
         "Open promises",
-        "Latest quote",
-        "Latest quote's customer",
+        "Latest survey comment",
+        "Its customer",
         *[f"Week of {week.isoformat()}" for week in report.weeks],
     ]
     rows = [header]
     for row in report.rows:
-        quote = row.quotes[0] if row.quotes else None
+        quote = row.latest_survey  # no CSV carries call notes (README, "Roles")
         rows.append(
             [
                 row.topic.name,

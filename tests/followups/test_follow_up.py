@@ -72,7 +72,8 @@ def test_the_draft_thanks_lists_the_promises_without_owners_and_never_quotes_the
     assert body.startswith("Dear Dana,\n\nThank you for taking the time to talk with me on Wednesday 25 November.")
     assert "- Send the written postmortem of the outage, by 2 December 2026" in body
     assert "- Refund the double charge, by 9 December 2026" in body
-    assert "What we heard: outages & reliability and billing are what matters most to you" in body
+    assert "What we heard: you raised outages & reliability and billing. Thank you for being frank" in body
+    assert "We will tell you as each of these is done. If anything else comes up, simply reply" in body
     assert "Sam" not in body and "Torres" not in body  # owner-neutral: one voice to the customer
     assert "CFO" not in body and "third outage" not in body  # the notes are summarised, never quoted
     assert body.rstrip().endswith("Best regards,\nAnna Berg\nCEO")
@@ -101,7 +102,10 @@ def test_posting_sends_once_and_a_second_post_says_when_and_by_whom(client):
 
     assert len(mail.outbox) == 1
     html = second.content.decode()
-    assert "This follow-up was already sent Wed 25 Nov 2026 at 15:00 by Anna Berg; it was not sent again." in html
+    assert (
+        "This follow-up was already sent Wed 25 Nov 2026 at 16:00 (Europe/Oslo) by Anna Berg; it was not sent again."
+        in html
+    )
     assert "Thank you, Dana" in html and "Again" not in html.split("follow-up-sent")[1]
     assert "<textarea" not in html  # read-only once sent
     assert CallFollowUp.objects.get(call=call).subject == "Thank you, Dana"
@@ -115,7 +119,7 @@ def test_an_admin_sends_it_and_the_sheet_card_and_timeline_say_so(client):
 
     client.force_login(call.executive.user)
     page = client.get(url(call)).content.decode()
-    assert "Sent Wed 25 Nov 2026 at 15:00 by Rita Okafor" in page
+    assert "Sent Wed 25 Nov 2026 at 16:00 (Europe/Oslo) by Rita Okafor" in page
     sheet = client.get("/sheet/").content.decode()
     assert "Follow-up sent 25 Nov" in sheet and "Write follow-up" not in sheet
     timeline = client.get(f"/customers/{call.customer_id}/").content.decode()

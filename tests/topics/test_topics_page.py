@@ -153,8 +153,10 @@ def test_csv_has_the_same_rows_and_guards_formulas(client, said):
     by_topic = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     assert list(by_topic) == list(page)
     assert by_topic["Outages & reliability"]["Mentions"] == "5"
-    billing_quote = by_topic["Billing"]["Latest quote"]
+    billing_quote = by_topic["Billing"]["Latest survey comment"]
     assert billing_quote.startswith("'=HYPERLINK(")  # the formula guard: shown as text, never run
+    assert by_topic["Outages & reliability"]["Latest survey comment"] == "Third OUTAGE this month."
+    assert "apologised" not in response.content.decode()  # no CSV carries call notes
 
 
 @pytest.mark.parametrize(
