@@ -6,8 +6,10 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from callsheets.models import CallFollowUp
+from callsheets.models import CallFollowUp, CallLog
 from callsheets.services.calls import PromiseInput, call_log
 from callsheets.services.followups import follow_up_send
 from tests.factories import (
@@ -254,3 +256,15 @@ def test_private_notes_are_not_shown_to_an_admin_less_reader_and_never_drafted(c
     html = client.get(url(call)).content.decode()
     assert "CFO leaving in March" in html  # admins read every note, beside the draft, never in it
     assert "CFO" not in client.get(url(call)).context["form"].initial["body"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(subject=st.text(max_size=260), body=st.text(max_size=5200))
+def test_whatever_is_posted_is_sent_once_or_refused_in_words(client, subject, body):
+    CallFollowUp.objects.all().delete()
+    mail.outbox.clear()
+    call = CallLog.objects.first() or make_call()
+    client.force_login(call.executive.user)
+    response = client.post(url(call), {"subject": subject, "body": body})
+    assert response.status_code in (302, 400)
+    assert len(mail.outbox) == (1 if response.status_code == 302 else 0)
