@@ -152,12 +152,13 @@ def topics_report(*, start: date, end: date, user) -> TopicsReport:
     rows = {t.pk: TopicRow(topic=t, weekly=[0] * len(weeks)) for t in topics}
     texts = _texts(topics, since, until, user) if topics else []
     today = overdue_today()
+    matched: dict[str, list[Topic]] = {}  # help desks repeat their subjects: match each text once
     for source, at, customer_id, text, extra in texts:
         current = at >= begin
         week = (timezone.localtime(at).date() - start).days // 7 if current else None
-        for topic in topics:
-            if not topic.matches(text):
-                continue
+        if text not in matched:
+            matched[text] = [t for t in topics if t.matches(text)]
+        for topic in matched[text]:
             row = rows[topic.pk]
             if not current:
                 row.previous += 1
