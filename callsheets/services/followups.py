@@ -59,7 +59,7 @@ def _heard(call: CallLog, topics: list[str]) -> str:
         return ""
     if topics:
         return (
-            f"What we heard: you raised {_joined(topics)}. Thank you for being frank about it; it is exactly "
+            f"What we heard, in short: {_joined(topics)}. Thank you for being frank about it; it is exactly "
             "what we need to hear."
         )
     return "What we heard: how things are going for you, in your own words. Thank you for being frank about it."

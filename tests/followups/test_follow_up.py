@@ -74,7 +74,7 @@ def test_the_draft_thanks_lists_the_promises_without_owners_and_never_quotes_the
     assert body.startswith("Dear Dana,\n\nThank you for taking the time to talk with me on Wednesday 25 November.")
     assert "- Send the written postmortem of the outage, by 2 December 2026" in body
     assert "- Refund the double charge, by 9 December 2026" in body
-    assert "What we heard: you raised outages & reliability and billing. Thank you for being frank" in body
+    assert "What we heard, in short: outages & reliability and billing. Thank you for being frank" in body
     assert "We will tell you as each of these is done. If anything else comes up, simply reply" in body
     assert "Sam" not in body and "Torres" not in body  # owner-neutral: one voice to the customer
     assert "CFO" not in body and "third outage" not in body  # the notes are summarised, never quoted
