@@ -10,7 +10,10 @@ from django.views.decorators.http import require_POST
 
 from ceocalls.admin_actions import run_each
 
-from . import admin_calls  # noqa: F401 - registers calls, commitments and their history
+from . import (
+    admin_calls,  # noqa: F401 - registers calls, commitments and their history
+    admin_topics,  # noqa: F401 - registers topics and follow-ups
+)
 from .forms.policy import ScoringPolicyForm
 from .models import BuildRun, CallSheet, Executive, ScoringPolicy, SheetEntry
 from .services import calls as call_services

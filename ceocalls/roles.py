@@ -64,6 +64,11 @@ ROLE_PERMISSIONS = {
         "callsheets.change_commitment",
         "callsheets.view_all_commitments",
         "callsheets.view_commitmentchange",
+        "callsheets.view_callfollowup",  # what was sent to customers after calls, read-only
+        "callsheets.view_topic",  # /program/topics/ reads these; admins keep them
+        "callsheets.add_topic",
+        "callsheets.change_topic",
+        "callsheets.delete_topic",
         "callsheets.view_scoringpolicy",
         "callsheets.change_scoringpolicy",
         "imports.view_importrun",

@@ -304,7 +304,7 @@ def customer_timeline(customer: Customer, *, limit: int | None = 60) -> tuple[li
     tickets, more_t = newest(SupportTicket.objects.select_related("requester"), "-created_at")
     surveys, more_s = newest(SurveyResponse.objects.select_related("contact"), "-responded_at")
     flags, more_f = newest(flags_with_state(), "-created_at")
-    calls, more_c = newest(CallLog.objects.select_related("executive__user", "contact"), "-called_at")
+    calls, more_c = newest(CallLog.objects.select_related("executive__user", "contact", "follow_up"), "-called_at")
     commitments, more_m = newest(
         Commitment.objects.select_related("owner", "call__executive__user").prefetch_related(
             Prefetch("changes", queryset=CommitmentChange.objects.select_related("by"))

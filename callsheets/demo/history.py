@@ -28,6 +28,7 @@ from ..models import BuildRun, CallLog, CallSheet, Commitment, Executive, Scorin
 from ..services.builds import build_run_create, build_run_execute
 from ..services.calls import PromiseInput, call_log, entry_skip
 from ..services.commitments import commitment_complete, commitment_drop, commitment_mark_told
+from ..services.followups import follow_up_draft, follow_up_send
 from . import text
 from .clock import at
 
@@ -253,6 +254,18 @@ def _log_call(cast: Cast, entry: SheetEntry, executive: Executive, outcome: str,
     if outcome == CallLog.Outcome.REACHED and rng.random() < 0.4:
         answered = ended + timedelta(days=rng.randint(10, 20), hours=rng.randint(0, 8))
         cast.agenda.add(answered, _survey_after, cast, call.pk)
+    # Two reached calls in three get their follow-up e-mail an hour later (chosen by id, not by the
+    # random stream, so the rest of the demo stays as it was); the others wait on the sheet's card.
+    if outcome == CallLog.Outcome.REACHED and call.pk % 3:
+        cast.agenda.add(ended + timedelta(hours=1), _send_follow_up, call.pk)
+
+
+def _send_follow_up(when: datetime, call_id: int) -> None:
+    """The executive sends the draft as it stands (the demo's outbox is in memory)."""
+    call = CallLog.objects.select_related("customer", "contact", "executive__user").get(pk=call_id)
+    draft = follow_up_draft(call=call)
+    if draft.contact is not None:
+        follow_up_send(call_id=call.pk, by=call.executive.user, subject=draft.subject, body=draft.body)
 
 
 def _plan_fate(cast: Cast, commitment: Commitment, made: datetime) -> None:

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from ceocalls.people import display_name
 
-from ..models import call_notes_readable
+from ..models import CallFollowUp, call_notes_readable, follow_up_writable
 
 register = template.Library()
 
@@ -40,6 +40,22 @@ def notes_readable_by(call, user) -> bool:
     """{% if call|notes_readable_by:user %}: the one rule for who reads a call's notes
     (callsheets.models.call_notes_readable), on every page that shows them."""
     return bool(call) and call_notes_readable(call, user)
+
+
+@register.filter
+def can_follow_up(call, user) -> bool:
+    """May `user` write this call's follow-up to the customer (models.follow_up_writable)."""
+    return call is not None and follow_up_writable(call, user)
+
+
+@register.filter
+def sent_follow_up(call) -> CallFollowUp | None:
+    """The call's follow-up when it went out, else None; reads the row select_related brought along."""
+    try:
+        follow_up = call.follow_up
+    except (CallFollowUp.DoesNotExist, AttributeError):
+        return None
+    return follow_up if follow_up.is_sent else None
 
 
 @register.filter

@@ -13,6 +13,7 @@ from callsheets.demo import demo_seed, text
 from callsheets.demo.history import build_time
 from callsheets.models import (
     BuildRun,
+    CallFollowUp,
     CallLog,
     CallSheet,
     Commitment,
@@ -151,3 +152,21 @@ def test_make_run_opens_on_a_sheet_that_makes_sense(client, now):
         page = client.get("/sheet/")
         assert page.status_code == 200
         assert page.context["sheet"].week_start == this_week
+
+
+def test_the_demo_fills_the_topics_page_and_sends_follow_ups(demo, client):
+    """`make run` opens /program/topics/ on real talk, and cards show follow-ups sent and to write."""
+    reached = CallLog.objects.filter(outcome="reached")
+    sent = CallFollowUp.objects.filter(status="sent").select_related("call")
+    assert 0 < sent.count() < reached.count()
+    assert all(f.call.outcome == "reached" and f.sent_at > f.call.called_at for f in sent)
+    assert all("What we promised" in f.body or not f.call.commitments.exists() for f in sent)
+    maya = Executive.objects.get(user__email="maya.lindqvist@example.com")
+    client.force_login(maya.user)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/program/topics/?weeks=8")
+    rows = {row.topic.name: row for row in response.context["report"].rows}
+    assert response.status_code == 200 and len(rows) >= 8
+    for name in ("Outages & reliability", "Billing", "Pricing/renewal", "Support responsiveness"):
+        assert rows[name].mentions and rows[name].quotes, name
+    assert any(row.promises for row in rows.values())
