@@ -35,4 +35,6 @@ urlpatterns = [
     path("sheet/<isodate:week>/print/", sheet.sheet_print, name="print"),
     path("sheet/entries/<int:pk>/log/", sheet.entry_log, name="entry_log"),
     path("sheet/entries/<int:pk>/skip/", sheet.entry_skip_view, name="entry_skip"),
+    path("sheet/urgent/<int:pk>/log/", sheet.urgent_log, name="urgent_log"),
+    path("sheet/urgent/<int:pk>/acknowledge/", sheet.urgent_acknowledge, name="urgent_acknowledge"),
 ]
