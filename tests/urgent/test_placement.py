@@ -212,3 +212,21 @@ def test_the_placement_reads_a_fixed_number_of_queries(policy, maya, customer, d
     flag = FlagFactory(customer=customer, urgency=Flag.Urgency.URGENT, urgent_since=timezone.now())
     with django_assert_max_num_queries(22):
         assert urgent_place(flag_id=flag.pk).state == "placed"
+
+
+def test_calling_hours_are_judged_on_the_contacts_clock_across_a_dst_change(policy, frozen_clock):
+    """Oslo leaves summer time on 25 Oct 2026, New York on 1 Nov. Monday 26 Oct 02:00 in New York is
+    07:00 in Oslo (it would be 08:00 with Oslo's summer offset): outside calling hours; 03:00 is 08:00."""
+    from datetime import UTC, datetime
+
+    frozen_clock.move_to(datetime(2026, 10, 23, 12, 0, tzinfo=UTC))  # Friday: due Monday 17:00 in Oslo
+    too_early = ExecutiveFactory(timezone="America/New_York", weekday=0, start_time=time(2, 0))
+    in_hours = ExecutiveFactory(timezone="America/New_York", weekday=0, start_time=time(3, 0))
+    customer = Customer.objects.create(external_id="OSL", name="Fjord AS", timezone="Europe/Oslo")
+    ContactFactory(customer=customer, phone="+47 22 00 00 00")
+    flag = FlagFactory(customer=customer, urgency=Flag.Urgency.URGENT, urgent_since=timezone.now())
+    assert urgent_place(flag_id=flag.pk).state == "placed"
+    entry = SheetEntry.objects.get(customer=customer)
+    assert entry.sheet.executive == in_hours and entry.sheet.executive != too_early
+    local = timezone.localtime(entry.sheet.slot_starts_at, customer.zoneinfo)
+    assert (local.strftime("%a %d %b %H:%M"), local.utcoffset()) == ("Mon 26 Oct 08:00", timedelta(hours=1))
