@@ -161,8 +161,9 @@ def _urgent_cards(request, executive: Executive, bound: dict) -> list[UrgentCall
     owners, today, now = active_owners(), executive_today(executive), timezone.now()
     for uc in urgent_calls:
         tz_name = (uc.contact.timezone if uc.contact else "") or uc.customer.timezone
-        uc.local_now = timezone.localtime(now, zone(tz_name))
-        uc.local_deadline = timezone.localtime(uc.deadline, uc.customer.zoneinfo)
+        # Said as strings: the page renders in the executive's zone, these are on the customer's clock.
+        uc.local_now = f"{timezone.localtime(now, zone(tz_name)):%a %H:%M} ({tz_name})"
+        uc.local_deadline = f"{timezone.localtime(uc.deadline, uc.customer.zoneinfo):%a %-d %b, %H:%M}"
         uc.overdue = uc.deadline < now
         if uc.pk in bound:
             uc.form, uc.formset = bound[uc.pk]

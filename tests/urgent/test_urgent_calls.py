@@ -217,3 +217,15 @@ def test_a_slack_failure_never_undoes_the_placement_or_the_email(
     assert EmailDelivery.objects.get(kind=EmailKind.URGENT_ALARM).status == EmailDelivery.Status.SENT
     assert len(slack.posts) == 1  # in-process the retry is only scheduled; a worker tries again with backoff
     assert OSError in post_urgent_to_slack.autoretry_for
+
+
+def test_the_urgent_card_speaks_the_customers_clock_to_an_executive_elsewhere(
+    client, policy, customer, django_capture_on_commit_callbacks
+):
+    oslo = ExecutiveFactory(timezone="Europe/Oslo", weekday=4, start_time=time(10, 0))  # Friday: too late
+    urgent_call = UrgentCall.objects.get(flag=_raise(customer, django_capture_on_commit_callbacks))
+    assert urgent_call.executive == oslo
+    client.force_login(oslo.user)
+    page = client.get("/sheet/").content.decode()
+    assert "Call by Tue 1 Dec, 17:00 (America/Chicago)" in page
+    assert "Their time now: Mon 08:00 (America/Chicago)" in page
