@@ -149,12 +149,6 @@ def _raise_flag(when: datetime, cast: Cast, urgent: bool, roll: float) -> None:
         _plan_urgent_call(when, cast, customer_id)
 
 
-URGENT_CALL_NOTES = (
-    "Called the same day, outside my slot. She was furious but calmer by the end; engineering joins tomorrow.",
-    "Reached the CFO within hours of the flag. Agreed a written plan by Friday.",
-)
-
-
 def _plan_urgent_call(when: datetime, cast: Cast, customer_id: int) -> None:
     """An urgent flag no slot could answer in time became an urgent call: the executive makes it at
     the next 10:00 or 14:00 on the customer's clock before the deadline (a flag placed on a sheet is
@@ -182,14 +176,16 @@ def _log_urgent_call(when: datetime, cast: Cast, urgent_call_id: int) -> None:
     urgent_call = UrgentCall.objects.select_related("executive__user").get(pk=urgent_call_id)
     if urgent_call.call_id:
         return
-    roll = cast.rng.random()
+    # An urgent customer is angry or unhappy: one of those scripts, its notes and its mood.
+    scripts = [s for s in text.CALL_SCRIPTS if s.sentiment in ("angry", "unhappy")]
+    script = scripts[int(cast.rng.random() * len(scripts))]
     call = urgent_call_log(
         urgent_call_id=urgent_call_id,
         by=urgent_call.executive.user,
         outcome="reached",
         duration_minutes=cast.rng.randint(10, 20),
-        notes=URGENT_CALL_NOTES[int(roll * len(URGENT_CALL_NOTES))],
-        sentiment="unhappy" if roll < 0.6 else "neutral",
+        notes=script.notes,
+        sentiment=script.sentiment,
         called_at=when,
     )
     flag_outcome_send(flag_id=urgent_call.flag_id)
