@@ -15,7 +15,7 @@ from . import (
     admin_topics,  # noqa: F401 - registers topics and follow-ups
 )
 from .forms.policy import ScoringPolicyForm
-from .models import BuildRun, CallSheet, Executive, ScoringPolicy, SheetEntry
+from .models import BuildRun, CallSheet, Executive, ScoringPolicy, SheetEntry, UrgentCall
 from .services import calls as call_services
 from .services.builds import build_run_outcome, build_run_request
 
@@ -173,6 +173,7 @@ class SheetEntryAdmin(admin.ModelAdmin):
         "is_listening",
         "flag",
         "status",
+        "urgent_placed_at",
     ]
     actions = ["skip", "put_back"]
 
@@ -210,3 +211,32 @@ class ScoringPolicyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(UrgentCall)
+class UrgentCallAdmin(admin.ModelAdmin):
+    """Urgent calls outside the slot (callsheets.services.urgent): read-only; the executive logs and
+    acknowledges them on the sheet."""
+
+    list_display = ["customer", "executive", "deadline", "acknowledged_at", "call", "admins_told_at"]
+    list_filter = ["executive"]
+    search_fields = ["customer__name"]
+    list_select_related = ["customer", "executive__user", "call"]
+    readonly_fields = [
+        "flag",
+        "executive",
+        "customer",
+        "contact",
+        "deadline",
+        "created_at",
+        "acknowledged_at",
+        "acknowledged_by",
+        "call",
+        "admins_told_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

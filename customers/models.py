@@ -270,6 +270,18 @@ class SurveyResponse(models.Model):
         return f"{self.get_kind_display()} {self.score} from {self.customer_id} on {self.responded_at:%Y-%m-%d}"
 
     @property
+    def label(self) -> str:
+        """'Delighted NPS 0, 29 Nov': where the answer came from, its score and its day."""
+        day = timezone.localtime(self.responded_at)
+        return f"{self.get_source_display()} {self.get_kind_display()} {self.score}, {day.day} {day:%b}"
+
+    @property
+    def quote(self) -> str:
+        """The answer as a flag quotes it: 'Delighted NPS 0, 29 Nov: "you guys are absolute idiots"'."""
+        comment = " ".join(self.comment.split())
+        return f"{self.label}: “{comment}”" if comment else self.label
+
+    @property
     def is_detractor(self) -> bool:
         """SurveyResponse.objects.detractors() for one answer already in memory."""
         limit = {self.Kind.NPS: NPS_DETRACTOR_MAX, self.Kind.CSAT: CSAT_LOW_MAX}.get(self.kind)
@@ -305,6 +317,7 @@ class Flag(models.Model):
     class Origin(models.TextChoices):
         LEAD = "lead", "Support lead"
         TICKET_TAG = "ticket_tag", "Ticket tag"
+        SURVEY = "survey", "Survey answer"
 
     ACTIVE_STATUSES = (Status.OPEN, Status.SCHEDULED)
 
@@ -316,6 +329,14 @@ class Flag(models.Model):
     reason = models.TextField()
     urgency = models.CharField(max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     ticket = models.ForeignKey(SupportTicket, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags")
+    survey_response = models.ForeignKey(
+        SurveyResponse,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flags",
+        help_text="The survey answer that crossed the policy's line and raised this flag.",
+    )
     contact = models.ForeignKey(
         Contact,
         on_delete=models.SET_NULL,
@@ -349,6 +370,15 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     lead_notified_at = models.DateTimeField(null=True, blank=True)
+    urgent_since = models.DateTimeField(
+        null=True, blank=True, help_text="The urgent alarm: when the flag was raised as, or made, urgent."
+    )
+    urgent_enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the urgent placement's task reached the job queue."
+    )
+    urgent_handled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the urgent placement ran (placed, an urgent call, or why not)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     scheduled_at = models.DateTimeField(null=True, blank=True)
@@ -371,9 +401,16 @@ class Flag(models.Model):
             models.UniqueConstraint(
                 fields=["ticket"], condition=Q(origin="ticket_tag"), name="flag_once_per_tagged_ticket"
             ),
+            # A survey answer raises one flag, however often it is imported or sent.
+            models.UniqueConstraint(fields=["survey_response"], name="flag_once_per_survey_response"),
         ]
         indexes = [
             models.Index(fields=["status", "urgency"], name="flag_status_urgency_idx"),
+            models.Index(
+                fields=["urgent_since"],
+                condition=Q(urgency="urgent", urgent_handled_at__isnull=True),
+                name="flag_urgent_unhandled_idx",
+            ),
             models.Index(fields=["raised_by", "-created_at"], name="flag_raised_by_idx"),
         ]
 
@@ -390,12 +427,15 @@ class Flag(models.Model):
         'Zendesk ticket #4900'. Reads `raised_by` and `ticket`: select them with the flag."""
         if self.origin == self.Origin.TICKET_TAG:
             return self.ticket.label if self.ticket_id else "a ticket tag"
+        if self.origin == self.Origin.SURVEY:
+            return self.survey_response.label if self.survey_response_id else "a survey answer"
         return display_name(self.raised_by) or "a support lead"
 
     @property
     def origin_phrase(self) -> str:
         """'by Sam Torres' or 'from Zendesk ticket #4900', after 'Raised' or 'Flagged'."""
-        return f"{'from' if self.origin == self.Origin.TICKET_TAG else 'by'} {self.origin_label}"
+        by = self.origin in (self.Origin.TICKET_TAG, self.Origin.SURVEY)
+        return f"{'from' if by else 'by'} {self.origin_label}"
 
 
 class FlagNote(models.Model):
@@ -413,6 +453,14 @@ class FlagNote(models.Model):
         related_name="flag_notes",
         help_text="The ticket tagged for a CEO call that added this note (no author then).",
     )
+    survey_response = models.ForeignKey(
+        SurveyResponse,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flag_notes",
+        help_text="The survey answer past the policy's line that added this note (no author then).",
+    )
     text = models.TextField()
     made_urgent = models.BooleanField(default=False, help_text="This note raised the flag to urgent.")
     created_at = models.DateTimeField(default=timezone.now)
@@ -423,6 +471,7 @@ class FlagNote(models.Model):
             models.CheckConstraint(condition=~Q(text=""), name="flagnote_text_not_empty"),
             # A tagged ticket adds to a flag once, however often it is imported.
             models.UniqueConstraint(fields=["ticket"], name="flagnote_once_per_ticket"),
+            models.UniqueConstraint(fields=["survey_response"], name="flagnote_once_per_survey_response"),
         ]
         indexes = [
             models.Index(fields=["flag", "created_at"], name="flagnote_flag_idx"),
@@ -437,4 +486,6 @@ class FlagNote(models.Model):
         """Who added it: the lead's name, or the tagged ticket ('Zendesk ticket #4901')."""
         if self.ticket_id:
             return self.ticket.label
+        if self.survey_response_id:
+            return self.survey_response.label
         return display_name(self.author) or "someone"

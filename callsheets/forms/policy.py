@@ -29,11 +29,25 @@ WEIGHTS = [
 ]
 
 
+SURVEY_LINE = [
+    "survey_alarm_kind",
+    "survey_alarm_max_score",
+    "survey_alarm_comment_required",
+    "survey_alarm_tiers",
+    "survey_alarm_min_revenue",
+]
+
+
 class ScoringPolicyForm(forms.ModelForm):
     class Meta:
         model = ScoringPolicy
-        fields = ["name", "is_active", *WINDOWS, "urgent_window_business_days", *DAYS, *HOURS, *WEIGHTS]
+        fields = ["name", "is_active", *WINDOWS, "urgent_window_business_days", *DAYS, *HOURS, *WEIGHTS, *SURVEY_LINE]
         labels = {
+            "survey_alarm_kind": "Survey",
+            "survey_alarm_max_score": "Score at most",
+            "survey_alarm_comment_required": "Only answers with a comment",
+            "survey_alarm_tiers": "Only these tiers",
+            "survey_alarm_min_revenue": "Only annual revenue of at least",
             "ticket_window_days": "Ticket window (days)",
             "survey_window_days": "Survey window (days)",
             "open_ticket_days": "Open ticket age (days)",
@@ -67,10 +81,17 @@ class ScoringPolicyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The generic "greater than or equal to 0" would not say which number is wrong; clean() does.
-        for name in WINDOWS + DAYS + WEIGHTS + HOURS + ["urgent_window_business_days"]:
+        for name in WINDOWS + DAYS + WEIGHTS + HOURS + ["urgent_window_business_days", "survey_alarm_min_revenue"]:
             field = self.fields[name]
             field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
             field.widget.attrs.pop("min", None)
+
+    def generic_fields(self):
+        """The numbers shown in the page's grid; the survey line has its own fieldset."""
+        return [f for f in self if f.name not in SURVEY_LINE]
+
+    def survey_line_fields(self):
+        return [self[name] for name in SURVEY_LINE]
 
     def _label(self, name: str) -> str:
         return str(self.fields[name].label or name.replace("_", " "))
@@ -87,7 +108,17 @@ class ScoringPolicyForm(forms.ModelForm):
                 self.add_error(name, f"{self._label(name)} cannot be negative ({value:g}).")
         for kind in ("business", "calling"):
             self._clean_hours(data, kind)
+        self._clean_survey_line(data)
         return data
+
+    def _clean_survey_line(self, data) -> None:
+        kind, score = data.get("survey_alarm_kind"), data.get("survey_alarm_max_score")
+        top = {"nps": 10, "csat": 5}.get(kind)
+        if top is not None and score is not None and score > top:
+            self.add_error("survey_alarm_max_score", f"A {kind.upper()} score is at most {top}, not {score}.")
+        revenue = data.get("survey_alarm_min_revenue")
+        if revenue is not None and revenue < 0:
+            self.add_error("survey_alarm_min_revenue", f"The revenue cannot be negative ({revenue:g}).")
 
     def _clean_hours(self, data, kind: str) -> None:
         start_name, end_name = f"{kind}_hours_start", f"{kind}_hours_end"

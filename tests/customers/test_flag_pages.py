@@ -74,7 +74,8 @@ def test_raise_a_flag_through_the_form(client, lead):
     assert response.status_code == 302 and response["Location"] == f"/flags/{flag.pk}/"
     assert (flag.raised_by, flag.urgency, flag.ticket, flag.contact) == (lead, "urgent", ticket, contact)
     body = client.get(response["Location"]).content.decode()
-    assert "is flagged" in body and "Waiting for the next call-sheet build" in body
+    # Urgent, and nobody to call: the flag says so at once instead of waiting for a build.
+    assert "is flagged" in body and "there is no active executive to call" in body
 
 
 def test_unknown_customer_and_foreign_ticket_are_refused_beside_the_fields(client, lead):
