@@ -189,6 +189,10 @@ class SheetEntry(models.Model):
         "customers.Flag", on_delete=models.SET_NULL, null=True, blank=True, related_name="sheet_entries"
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    pinned = models.BooleanField(
+        default=False,
+        help_text="Placed by hand (an admin's choice, a call carried over after a voicemail): a rebuild keeps it.",
+    )
 
     objects = SheetEntryQuerySet.as_manager()
 
