@@ -15,8 +15,10 @@ from django.utils import timezone
 from ceocalls.limits import CALL_NOTES, PROMISE, normalize_text
 from customers.services.flags import flag_call_corrected, flag_mark_called
 
-from ..models import CallLog, CallSheet, Commitment, Executive, SheetEntry
+from ..hours import within_calling_hours
+from ..models import CallLog, CallSheet, Commitment, Executive, ScoringPolicy, SheetEntry
 from ..selectors.sheet import entry_expected_start
+from .placement import take_build_lock
 
 User = get_user_model()
 
@@ -25,6 +27,7 @@ MAX_DURATION = 600
 FUTURE_SLACK = timedelta(minutes=2)
 # A sheet is built the week before its own (Friday by default): a call can be made from then on.
 EARLIEST_BEFORE_WEEK = timedelta(days=7)
+NOT_REACHED = (CallLog.Outcome.VOICEMAIL, CallLog.Outcome.NO_ANSWER)
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,13 @@ def call_log(
     is refused, keyed "called_at". `notes_private` keeps the notes to the executive and program
     admins (models.call_notes_readable). Locks the entry; an entry that already has a call is refused
     (correct it instead), so a double submit never makes two calls.
+
+    A call that did not reach the customer (voicemail, no answer) on a flag's entry keeps the flag
+    active and carries it to the next slot (customers.services.flag_paths.flag_not_reached); the
+    build's lock is taken first, as a build takes it, since that touches another sheet.
     """
+    if outcome in NOT_REACHED:
+        take_build_lock()
     entry = _locked_entry(entry_id)
     if CallLog.objects.filter(entry=entry).exists():
         raise ValidationError("This call is already logged; correct it instead.")
@@ -188,7 +197,11 @@ def call_log(
     _add_commitments(call=call, promises=list(promises))
     entry.status = SheetEntry.Status.CALLED
     entry.save(update_fields=["status"])
-    if entry.flag_id:
+    if entry.flag_id and outcome in NOT_REACHED:
+        from customers.services.flag_paths import flag_not_reached
+
+        flag_not_reached(flag=entry.flag, call=call, now=now)
+    elif entry.flag_id:
         flag_mark_called(flag=entry.flag, call=call)
     return call
 
@@ -263,28 +276,35 @@ def call_correct(
 
 @transaction.atomic
 def entry_skip(*, entry_id: int, by) -> SheetEntry | None:
-    """Skips a pending entry. When it was a main call, the first pending backup moves up into
-    the main list; returns that backup, or None when there was none to move.
+    """Skips a pending entry. When it was a main call, the first pending backup whose contact is
+    inside calling hours at the skipped call's time moves up into the main list; returns that backup,
+    or None when there was none to move (a backup for whom that time is outside calling hours stays
+    a backup: nobody is promoted to a call at 02:45 their time).
     """
     entry = _locked_entry(entry_id)
     if entry.status != SheetEntry.Status.PENDING:
         raise ValidationError(
             f"{entry.customer} is already {entry.get_status_display().lower()}; it cannot be skipped."
         )
+    turn_at = None if entry.is_backup else entry_expected_start(entry)
     entry.status = SheetEntry.Status.SKIPPED
     entry.save(update_fields=["status"])
     if entry.is_backup:
         return None
-    backup = (
-        SheetEntry.objects.select_for_update()
+    policy = ScoringPolicy.objects.active()
+    minutes = entry.sheet.executive.minutes_per_call
+    for backup in (
+        SheetEntry.objects.select_for_update(of=("self",))
+        .select_related("customer", "contact")
         .filter(sheet_id=entry.sheet_id, is_backup=True, status=SheetEntry.Status.PENDING)
         .order_by("position")
-        .first()
-    )
-    if backup:
-        backup.is_backup = False
-        backup.save(update_fields=["is_backup"])
-    return backup
+    ):
+        zone = (backup.contact.timezone if backup.contact else "") or backup.customer.timezone
+        if turn_at is None or within_calling_hours(turn_at, minutes, zone, policy):
+            backup.is_backup = False
+            backup.save(update_fields=["is_backup"])
+            return backup
+    return None
 
 
 @transaction.atomic
