@@ -150,10 +150,9 @@ def _plan_one(flag, entries, mains, calls, has_contact, ranked_above, build_at, 
     if flag.status == Flag.Status.SCHEDULED:
         entry = next((e for e in reversed(entries) if flag.sheet_id and e.sheet_id == flag.sheet_id), None)
         if entry is not None:
-            plan = _entry_plan(entry, mains, build_words, now)
+            plan = _entry_plan(entry, mains, build_words, now, verb="tries again" if tried else "will call")
             if tried:
-                last = tried[-1][0].lower() + tried[-1][1:]
-                plan.sentence = f"{last[0].upper()}{last[1:]}; {plan.sentence[0].lower()}{plan.sentence[1:]}"
+                plan.sentence = f"{tried[-1]}; {plan.sentence}"
             plan.attempts = tried
             return plan
         if flag.sheet_id:
@@ -173,7 +172,7 @@ def _plan_one(flag, entries, mains, calls, has_contact, ranked_above, build_at, 
     return FlagPlan("waiting", f"Waiting for the next call-sheet build: {build_words[len('next build ') :]}.", tried)
 
 
-def _entry_plan(entry: SheetEntry, mains: dict, build_words: str, now: datetime) -> FlagPlan:
+def _entry_plan(entry: SheetEntry, mains: dict, build_words: str, now: datetime, verb: str) -> FlagPlan:
     sheet = entry.sheet
     executive = sheet.executive
     zone = executive.zoneinfo
@@ -208,7 +207,7 @@ def _entry_plan(entry: SheetEntry, mains: dict, build_words: str, now: datetime)
         there = f" ({local:%H:%M} for the customer, {_zone_words(customer_zone)})"
     return FlagPlan(
         "call",
-        f"{executive.name} will call on {_at(starts, zone)}, {where}{there}, {_ordinal(turn)} on the list.",
+        f"{executive.name} {verb} on {_at(starts, zone)}, {where}{there}, {_ordinal(turn)} on the list.",
         executive=executive,
         starts_at=starts,
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from customers.models import Contact, Customer, Flag
@@ -209,8 +209,19 @@ def retry_slot(
         for s in CallSheet.objects.filter(week_start__gte=week_start_of(timezone.localdate(now) - timedelta(days=1)))
     }
 
+    # One entry per customer per week: a week where the customer was already called (this call) or
+    # skipped has no room for them. (A retry within that week needs a call outside the slot.)
+    has_call = Exists(CallLog.objects.filter(entry=OuterRef("pk")))
+    done_weeks = set(
+        SheetEntry.objects.filter(customer=flag.customer, week_start__gte=week_start_of(now.date()) - timedelta(days=7))
+        .annotate(has_call=has_call)
+        .filter(Q(has_call=True) | ~Q(status=SheetEntry.Status.PENDING))
+        .values_list("week_start", flat=True)
+    )
+
     def fits(e: Executive, start: datetime) -> bool:
-        return within_calling_hours(start, e.duration_minutes, zone, policy)
+        week = e.current_week_start(start)
+        return week not in done_weeks and within_calling_hours(start, e.duration_minutes, zone, policy)
 
     def slot(e: Executive, week_start: date, start: datetime) -> NextSlot:
         return NextSlot(existing.get((e.id, week_start)), e, week_start, start)
