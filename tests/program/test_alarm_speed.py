@@ -102,7 +102,9 @@ def test_the_program_page_and_the_weekly_email_show_it(client, settings):
     assert "From alarm to call" in body and 'data-urgency="urgent"' in body
     assert f'href="/flags/{missed.pk}/">Quiet Ltd</a>' in body and "No contact: the customer has no callable" in body
     csv = client.get(f"/program/?start={WEEK}&end={WEEK}&format=csv&table=speed").content.decode()
-    assert csv.splitlines()[0].startswith("Urgency,Alarms (flags raised),Called,Reached,\"To first call: median, calendar h\"")
+    assert csv.splitlines()[0].startswith(
+        'Urgency,Alarms (flags raised),Called,Reached,"To first call: median, calendar h"'
+    )
     assert csv.splitlines()[1].startswith("Urgent,2,1,1,2.0,2.0,2.0,2.0,2.0,2.0,2.0,2.0,1,1,0")
     with time_machine.travel(datetime(2026, 12, 7, 8, 30, tzinfo=UTC), tick=False):
         emails.program_weekly_send()
