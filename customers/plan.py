@@ -155,14 +155,17 @@ def _plan_one(flag, entries, mains, calls, has_contact, ranked_above, build_at, 
                 plan.sentence = f"{tried[-1]}; {plan.sentence}"
             plan.attempts = tried
             return plan
-        if flag.sheet_id:
-            return None  # no entry carries it (made by hand in the admin): the state's sentence names the sheet
+        # No entry carries it (made by hand in the admin, or an urgent call outside the slot): the
+        # state's own sentence (customers.selectors.flag_state) says where it is.
+        return None
     if flag.status == Flag.Status.OPEN and not has_contact:
         return FlagPlan(
             "no_contact",
             f"No callable contact for {flag.customer.name}: add a phone number below and the flag is placed again.",
             tried,
         )
+    if flag.is_urgent:
+        return None  # an urgent flag is placed at once (callsheets.services.urgent): its state says how it goes
     if flag.not_placed_reason.startswith("No room"):
         n = ranked_above
         who = f"{n} customer{'s' if n != 1 else ''} ranked above" if n is not None else "the sheets were full"
