@@ -16,6 +16,7 @@ class FlagContactForm(forms.Form):
     phone = forms.CharField(max_length=40, error_messages={"required": "Give a phone number the executive can call."})
 
     def __init__(self, *args, contacts=(), **kwargs):
+        kwargs.setdefault("auto_id", "contact_%s")  # the page has other forms: ids stay unique
         super().__init__(*args, **kwargs)
         self.fields["contact"].choices = [("", "A new contact (fill in the name below)")] + [
             (c.pk, f"{c}{' — asked not to be called' if c.do_not_call else ''}") for c in contacts
@@ -40,6 +41,7 @@ class FlagPlaceForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "place_%s")  # the page has other forms (the dismissal's reason): ids stay unique
         super().__init__(*args, **kwargs)
         self.fields["executive"].choices = [("", "Choose…")] + [
             (e.pk, f"{e.name} — {e.slot_label}") for e in Executive.objects.with_slot().select_related("user")
