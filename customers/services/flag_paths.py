@@ -124,12 +124,11 @@ def flag_contact_add(
         what = f"a new contact, {contact}"
     flag.contact = contact
     flag.save(update_fields=["contact", "updated_at"])
-    FlagNote.objects.create(flag=flag, author=by, text=f"Added {what}.")
-    _replace_flag(flag, by=by)
+    _replace_flag(flag, by=by, what=what)
     return contact
 
 
-def _replace_flag(flag: Flag, *, by=None) -> None:
+def _replace_flag(flag: Flag, *, by=None, what: str = "") -> None:
     """Places the flag again now that it has a callable contact.
 
     Today: the reason the last build gave for leaving it off no longer holds, so it is cleared (the
@@ -140,7 +139,8 @@ def _replace_flag(flag: Flag, *, by=None) -> None:
         flag.not_placed_reason = ""
         flag.save(update_fields=["not_placed_reason", "updated_at"])
     who = display_name(by) if by else "someone"
-    FlagNote.objects.create(flag=flag, author=by, text=f"Contact added by {who}; the flag will be placed again.")
+    added = f" ({what})" if what else ""
+    FlagNote.objects.create(flag=flag, author=by, text=f"Contact added by {who}{added}; the flag will be placed again.")
 
 
 # --- Admins decide ----------------------------------------------------------------------------

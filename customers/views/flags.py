@@ -143,12 +143,18 @@ def flag_detail(request, pk: int, note_form=None, dismiss_form=None, contact_for
             "plan": plan,
             "note_form": (note_form or FlagNoteForm()) if active else None,
             "dismiss_form": (dismiss_form or FlagDismissForm()) if active and admin else None,
-            "contact_form": (contact_form or FlagContactForm(contacts=contacts)) if active else None,
+            "contact_form": (contact_form or _contact_form(contacts)) if active else None,
             "contact_open": bool(contact_form) or bool(plan and plan.needs_contact),
             "place_form": (place_form or FlagPlaceForm()) if active and admin else None,
         },
         status=status,
     )
+
+
+def _contact_form(contacts) -> FlagContactForm:
+    """The first contact that may be called but has no number is the one to give a number to."""
+    missing = next((c for c in contacts if not c.phone and not c.do_not_call), None)
+    return FlagContactForm(contacts=contacts, initial={"contact": missing.pk if missing else ""})
 
 
 @role_required(SUPPORT_LEADS, PROGRAM_ADMINS)

@@ -164,7 +164,7 @@ def test_a_lead_adds_a_phone_number_from_the_flag_page(client, lead):
     flag.refresh_from_db()
     assert silent.phone == "+44 20 7946 0018" and flag.contact == silent and flag.not_placed_reason == ""
     notes = list(flag.notes.values_list("text", flat=True))
-    assert "Contact added by Lena Lead; the flag will be placed again." in notes
+    assert "Contact added by Lena Lead (a phone number for Sam Silent); the flag will be placed again." in notes
     assert flag_plan(flag).kind == "waiting"
 
 
