@@ -236,6 +236,8 @@ def call_correct(
     each change is recorded. When the call answered a flag, the flag follows the corrected time and
     its lead is told what changed (customers.services.flags.flag_call_corrected).
     """
+    if outcome == CallLog.Outcome.REACHED:
+        take_build_lock()  # a flag carried over after this call may come off another sheet (below)
     call = CallLog.objects.select_for_update(of=("self",)).select_related("executive", "entry__sheet").get(pk=call_id)
     notes = normalize_text(notes)
     _check_call_fields(
@@ -269,9 +271,28 @@ def call_correct(
         ]
     )
     added = _add_commitments(call=call, promises=list(promises))
+    if before[0] in NOT_REACHED and call.outcome == CallLog.Outcome.REACHED and call.entry_id:
+        _reached_after_all(call)
     if before != (call.outcome, call.sentiment, call.called_at) or added:
         flag_call_corrected(call=call)
     return call
+
+
+def _reached_after_all(call: CallLog) -> None:
+    """A call first logged as not reached was corrected to reached: the flag it carried over is
+    answered by it, and the place it was carried to (pending, untouched) comes off that sheet."""
+    flag_id = SheetEntry.objects.filter(pk=call.entry_id).values_list("flag_id", flat=True).first()
+    if not flag_id:
+        return
+    from customers.models import Flag
+
+    flag = Flag.objects.filter(pk=flag_id, status__in=Flag.ACTIVE_STATUSES).first()
+    if flag is None:
+        return
+    SheetEntry.objects.filter(flag=flag, status=SheetEntry.Status.PENDING, pinned=True, call__isnull=True).delete()
+    flag.sheet = None
+    flag.save(update_fields=["sheet", "updated_at"])
+    flag_mark_called(flag=flag, call=call)
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from callsheets.builder import build_week
 from callsheets.models import CallLog, CallSheet, SheetEntry
-from callsheets.services.calls import call_log, entry_skip
+from callsheets.services.calls import call_correct, call_log, entry_skip
 from customers.models import Flag, FlagNote
 from customers.plan import flag_plan, next_build_at
 from customers.services.flag_paths import flag_contact_add, flag_place
@@ -288,6 +288,19 @@ def test_a_voicemail_keeps_the_flag_and_carries_it_to_the_next_slot(maya, django
     assert "voicemail left on Tue 1 Dec" not in plan.sentence
     [email] = [m for m in mail.outbox if lead.email in m.to]
     assert "What happens next: Voicemail left Tue 1 Dec (Maya Lindqvist); Maya Lindqvist tries again" in email.body
+
+
+def test_a_voicemail_corrected_to_reached_answers_the_flag_and_frees_the_carried_place(maya):
+    sheet = CallSheetFactory(executive=maya, week_start=WEEK)
+    flag = scheduled_flag(sheet, 1)
+    entry = SheetEntry.objects.get(flag=flag)
+    with time_machine.travel(datetime(2026, 12, 1, 10, 5, tzinfo=OSLO), tick=False):
+        call = call_log(entry_id=entry.pk, by=maya.user, outcome=CallLog.Outcome.VOICEMAIL)
+        assert SheetEntry.objects.filter(flag=flag, pinned=True).count() == 1
+        call_correct(call_id=call.pk, by=maya.user, outcome=CallLog.Outcome.REACHED)
+    flag.refresh_from_db()
+    assert (flag.status, flag.call) == (Flag.Status.CALLED, call)
+    assert not SheetEntry.objects.filter(flag=flag, pinned=True).exists()
 
 
 def test_an_urgent_flag_not_reached_goes_to_the_soonest_slot_in_the_window():
