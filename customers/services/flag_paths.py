@@ -77,7 +77,13 @@ def flag_contact_add(
     """
     flag = _active_flag(flag_id)
     customer = flag.customer
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {
+        field: "This field cannot hold a NUL character."
+        for field, value in (("name", name), ("email", email), ("phone", phone), ("title", title))
+        if "\x00" in (value or "")
+    }
+    if errors:
+        raise ValidationError(errors)
     phone = _clean_phone(phone, errors)
     if contact_id:
         contact = Contact.objects.select_for_update().filter(pk=contact_id, customer=customer).first()
@@ -159,7 +165,7 @@ def flag_place(
     the contact's zone, no callable contact, a customer already called or skipped that week.
     """
     now = now or timezone.now()
-    reason = normalize_text(reason)
+    reason = normalize_text(reason).replace("\x00", " ")
     if not reason:
         raise ValidationError({"reason": "Say why this flag goes on this sheet; the flag's history keeps it."})
     if FLAG_NOTE.error(reason):

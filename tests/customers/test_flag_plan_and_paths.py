@@ -8,6 +8,8 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from callsheets.builder import build_week
 from callsheets.models import CallLog, CallSheet, SheetEntry
@@ -398,3 +400,39 @@ def test_a_voicemail_is_never_carried_outside_calling_hours_across_dst():
     assert flag.sheet.executive == london and flag.sheet.week_start == date(2026, 11, 2)
     start = flag.sheet.slot_starts_at.astimezone(ZoneInfo("America/Chicago"))
     assert (start.date(), start.hour) == (date(2026, 11, 5), 9)
+
+
+# --- Bad input never gives a 500 -----------------------------------------------------------------
+
+TEXT = st.text(max_size=60) | st.sampled_from(["", " ", "+44 20 7946 0018", "x" * 300, "\x00", "٣٣٣٣٣٣", "a@b"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(contact=TEXT, name=TEXT, email=TEXT, phone=TEXT, title=TEXT)
+@example(contact="", name="Nul\x00Name", email="", phone="+44 20 7946 0018", title="")
+@example(contact="", name="Dee", email="not-an-email", phone="+44 20 7946 0018", title="x" * 300)
+def test_any_contact_form_input_is_saved_or_refused_in_words(client, contact, name, email, phone, title):
+    flag = FlagFactory(customer=CustomerFactory())
+    client.force_login(LeadFactory())
+    data = {"contact": contact, "name": name, "email": email, "phone": phone, "title": title}
+    response = client.post(f"/flags/{flag.pk}/contact/", data)
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert 'class="invalid-feedback' in response.content.decode() or "alert-danger" in response.content.decode()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(executive=TEXT, week=TEXT | st.dates().map(str), position=TEXT | st.integers().map(str), reason=TEXT)
+def test_any_place_form_input_is_placed_or_refused_in_words(client, executive, week, position, reason):
+    flag = FlagFactory(customer=customer())
+    client.force_login(AdminFactory())
+    data = {"executive": executive, "week": week, "position": position, "reason": reason}
+    response = client.post(f"/flags/{flag.pk}/place/", data)
+    assert response.status_code in (302, 400)
+
+
+def test_the_service_refuses_a_nul_in_words(lead):
+    flag = FlagFactory(customer=CustomerFactory())
+    with pytest.raises(ValidationError) as refused:
+        flag_contact_add(flag_id=flag.pk, by=lead, name="Nul\x00", phone="+1 312 555 0100")
+    assert refused.value.error_dict.keys() == {"name"}
