@@ -194,6 +194,10 @@ class SheetEntry(models.Model):
         blank=True,
         help_text="Placed at once by an urgent alarm (callsheets.services.urgent); a rebuild keeps it where it is.",
     )
+    pinned = models.BooleanField(
+        default=False,
+        help_text="Placed by hand (an admin's choice, a call carried over after a voicemail): a rebuild keeps it.",
+    )
 
     objects = SheetEntryQuerySet.as_manager()
 

@@ -136,7 +136,13 @@ def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run:
     prepare = _Preparer(quiet, skipped)
     assigner = Assigner(sheets, policy)
     text = f"No room: every sheet of the week of {week_start.day} {week_start:%b} was full"
+    hours = f"{policy.calling_hours_start:02d}:00–{policy.calling_hours_end:02d}:00"
     for candidate in assigner.place(candidates, prepare):
+        zone = assigner.out_of_hours.get(candidate.customer.id)
+        if zone is not None:
+            why = f"No sheet with room has its slot inside calling hours ({hours}) in the contact's zone ({zone})"
+            skipped.append(Skipped(candidate.customer, "calling_hours", why, candidate.score, candidate.signals.flag))
+            continue
         skipped.append(Skipped(candidate.customer, "capacity", text, candidate.score, candidate.signals.flag))
     prepare([])
     assigner.fill_listening([q for q in quiet if q.contact is not None], week_start)
@@ -216,16 +222,17 @@ def _sheets_with_kept_entries(ctx: _Context, buildable: list, plan: _Plan) -> tu
         sheets.append(sheet)
     by_sheet_id = {s.sheet_id: s for s in sheets if s.sheet_id}
     plan.rebuilt_sheet_ids = set(by_sheet_id)
-    # Entries on sheets not rebuilt, and entries with a logged call, stay put.
+    # Entries on sheets not rebuilt, entries with a logged call and entries placed by hand (pinned) stay put.
     on_sheet: set[int] = set()
     for entry in _week_entries(ctx.week_start):
         target = by_sheet_id.get(entry.sheet_id)
-        # An urgent placement (services.urgent) keeps its place, as a logged call does.
+        # An urgent placement (services.urgent) or an entry placed by hand keeps its place, as a logged call does.
         if (
             target is not None
             and entry.status == SheetEntry.Status.PENDING
             and not entry.has_call
             and not entry.urgent_placed_at
+            and not entry.pinned
         ):
             plan.drop_entry_ids.append(entry.id)
             continue

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from callsheets.hours import zone
 from callsheets.models import SheetEntry, UrgentCall
-from callsheets.templatetags.sheet_tags import tel_href
 from customers.models import Flag
+from customers.templatetags.phones import phone_text, tel_href
 
 from .. import selectors
 from ..models import EmailDelivery, EmailKind
@@ -47,7 +47,7 @@ class UrgentMessage:
 
     @property
     def tel(self) -> str:
-        return tel_href(self.contact.phone) if self.contact and self.contact.phone else ""
+        return tel_href(self.contact) if self.contact and self.contact.phone else ""
 
     @property
     def deadline_label(self) -> str:
@@ -62,7 +62,7 @@ class UrgentMessage:
         contact = "no callable contact on record"
         if self.contact:
             contact = f"{self.contact.name}{', ' + self.contact.title if self.contact.title else ''}"
-            contact += f", {self.contact.phone}" if self.contact.phone else ""
+            contact += f", {phone_text(self.contact)}" if self.contact.phone else ""
         return [
             f"Urgent: call {self.customer.name} {self.when}.",
             f"Why, in their words: {self.why}",

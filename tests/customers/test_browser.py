@@ -42,7 +42,8 @@ def test_lead_flags_a_customer_and_sees_it_scheduled_then_called(login_page, liv
         user__first_name="Jane", user__last_name="Doe", weekday=1, start_time=time(10, 0), timezone="Europe/Oslo"
     )
     lead = LeadFactory(first_name="Sam", last_name="Torres")
-    customer = CustomerFactory(name="Northwind Traders")
+    # In London: Jane's Tuesday 10:00 in Oslo is 09:00 there, inside calling hours (03:00 in Chicago is not).
+    customer = CustomerFactory(name="Northwind Traders", timezone="Europe/London")
     ContactFactory(customer=customer, name="Nina Berg")
     for name in ("Northgate Bank", "Contoso", "Fabrikam"):
         CustomerFactory(name=name)
@@ -78,7 +79,8 @@ def test_lead_flags_a_customer_and_sees_it_scheduled_then_called(login_page, liv
     page.goto(f"{live_server.url}/flags/")
     slot = timezone.localtime(sheet.slot_starts_at, executive.zoneinfo)
     expect(page.get_by_test_id("flag-row")).to_contain_text(
-        f"Scheduled on Jane Doe's sheet for {slot:%A %-d %b} 10:00 (Europe/Oslo)"
+        f"Jane Doe will call on {slot:%a %-d %b} at 10:00, Oslo time (09:00 for the customer, London time), "
+        "first on the list."
     )
     page.screenshot(path=screenshot_dir / "flags_3_scheduled.png", full_page=True)
 

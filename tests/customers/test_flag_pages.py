@@ -189,8 +189,9 @@ def test_unreached_call_invites_a_new_flag(client, lead):
 
 
 def test_open_flag_not_placed_says_why(client, lead):
-    FlagFactory(raised_by=lead, not_placed_reason="No contact with a phone number.")
-    assert "Not placed on the last build: No contact with a phone number." in client.get("/flags/").content.decode()
+    flag = FlagFactory(raised_by=lead, not_placed_reason="In cooldown until 3 Jan")
+    ContactFactory(customer=flag.customer, phone="+47 22 00 00 00", do_not_call=False)
+    assert "Not placed on the last build: In cooldown until 3 Jan" in client.get("/flags/").content.decode()
 
 
 def test_customer_picker_searches_as_you_type(client, lead):

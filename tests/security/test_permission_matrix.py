@@ -123,6 +123,21 @@ MATRIX = [
     ),
     Row("flags:dismiss", "POST", {**ADMINS, "admin": 400, "superuser": 400}, args=lambda w: [w.flag_other_lead.pk]),
     Row("flags:dismiss", "GET", {**ADMINS, "admin": 405, "superuser": 405}, args=lambda w: [w.flag_other_lead.pk]),
+    Row(
+        "flags:add_contact",
+        "POST",
+        {**LEADS, "lead": 400, "admin": 400, "superuser": 400},
+        args=lambda w: [w.flag_other_lead.pk],
+        note="empty: the form says what is missing",
+    ),
+    Row(
+        "flags:add_contact",
+        "GET",
+        expect(405, anonymous=LOGIN, exec_a=403, exec_b=403, nobody=403),
+        args=lambda w: [w.flag_other_lead.pk],
+    ),
+    Row("flags:place", "POST", {**ADMINS, "admin": 400, "superuser": 400}, args=lambda w: [w.flag_other_lead.pk]),
+    Row("flags:place", "GET", {**ADMINS, "admin": 405, "superuser": 405}, args=lambda w: [w.flag_other_lead.pk]),
     # Commitments: admin all, executive made, owner owned (any signed-in user may own one)
     Row("commitments:list", "GET", SIGNED_IN),
     Row("commitments:list", "GET", SIGNED_IN, query="format=csv", note="CSV"),
