@@ -89,17 +89,6 @@ def urgent_enqueue(*, flag_id: int) -> bool:
     return True
 
 
-def urgent_waiting_for_queue(flag: Flag, now: datetime | None = None) -> bool:
-    """The flag page's "waiting for the job queue": urgent, active, never placed and never queued."""
-    return bool(
-        flag.is_urgent
-        and flag.status in Flag.ACTIVE_STATUSES
-        and flag.urgent_since
-        and flag.urgent_handled_at is None
-        and flag.urgent_enqueued_at is None
-    )
-
-
 def urgent_place(*, flag_id: int, now: datetime | None = None) -> UrgentOutcome:
     """Places one urgent flag (see the module's docstring); safe to call any number of times."""
     now = now or timezone.now()
