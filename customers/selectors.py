@@ -17,6 +17,7 @@ from callsheets.models import (
     overdue_today,
     week_start_of,
 )
+from callsheets.services.urgent import QUEUE_DOWN_NOTE
 from ceocalls.people import display_name
 
 from .models import Contact, Customer, Flag, FlagNote, SupportTicket, SurveyResponse
@@ -217,7 +218,7 @@ def flag_state(flag: Flag) -> FlagState:
     if status == Flag.Status.OPEN:
         if flag.is_urgent and flag.urgent_since and flag.urgent_handled_at is None:
             if flag.urgent_enqueued_at is None:  # the broker was down when it was raised
-                return FlagState(status, "Waiting for the job queue; it will be placed when it is back", "", "warning")
+                return FlagState(status, QUEUE_DOWN_NOTE.rstrip("."), "", "warning")
             return FlagState(status, "Being placed now: urgent alarms go on a sheet within a minute", "", "primary")
         if flag.is_urgent and flag.urgent_handled_at and flag.not_placed_reason:
             return FlagState(status, flag.not_placed_reason, "", "warning")  # the urgent placement's own words
