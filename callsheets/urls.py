@@ -36,4 +36,6 @@ urlpatterns = [
     path("sheet/entries/<int:pk>/log/", sheet.entry_log, name="entry_log"),
     path("sheet/entries/<int:pk>/skip/", sheet.entry_skip_view, name="entry_skip"),
     path("calls/<int:pk>/follow-up/", followups.call_follow_up, name="call_follow_up"),
+    path("sheet/urgent/<int:pk>/log/", sheet.urgent_log, name="urgent_log"),
+    path("sheet/urgent/<int:pk>/acknowledge/", sheet.urgent_acknowledge, name="urgent_acknowledge"),
 ]

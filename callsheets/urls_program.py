@@ -10,6 +10,7 @@ urlpatterns = [
     path("build/", program_admin.build, name="build"),
     path("build/status/", program_admin.build_status, name="build_status"),
     path("policy/", program_admin.policy_edit, name="policy"),
+    path("policy/survey-line/", program_admin.policy_survey_preview, name="policy_survey_preview"),
     path("executives/", program_admin.executive_list, name="executives"),
     path("executives/<int:pk>/", program_admin.executive_slot, name="executive_slot"),
 ]

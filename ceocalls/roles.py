@@ -56,6 +56,7 @@ ROLE_PERMISSIONS = {
         "callsheets.view_all_sheets",
         "callsheets.build_sheets",
         "callsheets.view_buildrun",  # Call sheets → Build runs, read-only (found by the permission matrix)
+        "callsheets.view_urgentcall",  # urgent calls outside the slot, read-only; acknowledged on the sheet
         "callsheets.view_sheetentry",
         "callsheets.change_sheetentry",
         "callsheets.view_calllog",

@@ -146,6 +146,51 @@ def _raise_flag(when: datetime, cast: Cast, urgent: bool, roll: float) -> None:
     except ValidationError:
         return
     cast.counts["flags"] += 1
+    if urgent:
+        _plan_urgent_call(when, cast, customer_id)
+
+
+def _plan_urgent_call(when: datetime, cast: Cast, customer_id: int) -> None:
+    """An urgent flag no slot could answer in time became an urgent call: the executive makes it at
+    the next 10:00 or 14:00 on the customer's clock before the deadline (a flag placed on a sheet is
+    called with the sheet). Urgent calls of today wait on the sheet, as they would."""
+    from ..models import UrgentCall
+
+    urgent_call = UrgentCall.objects.filter(flag__customer_id=customer_id, call__isnull=True).first()
+    if urgent_call is None:
+        return
+    zone = urgent_call.customer.zoneinfo
+    local = timezone.localtime(when, zone)
+    for days in range(4):
+        day = local.date() + timedelta(days=days)
+        for hour in (10, 14):
+            moment = datetime.combine(day, time(hour), tzinfo=zone)
+            if moment > when and day.weekday() < 5 and moment < urgent_call.deadline:
+                cast.agenda.add(moment, _log_urgent_call, cast, urgent_call.pk)
+                return
+
+
+def _log_urgent_call(when: datetime, cast: Cast, urgent_call_id: int) -> None:
+    from ..models import UrgentCall
+    from ..services.urgent_calls import urgent_call_log
+
+    urgent_call = UrgentCall.objects.select_related("executive__user").get(pk=urgent_call_id)
+    if urgent_call.call_id:
+        return
+    # An urgent customer is angry or unhappy: one of those scripts, its notes and its mood.
+    scripts = [s for s in text.CALL_SCRIPTS if s.sentiment in ("angry", "unhappy")]
+    script = scripts[int(cast.rng.random() * len(scripts))]
+    call = urgent_call_log(
+        urgent_call_id=urgent_call_id,
+        by=urgent_call.executive.user,
+        outcome="reached",
+        duration_minutes=cast.rng.randint(10, 20),
+        notes=script.notes,
+        sentiment=script.sentiment,
+        called_at=when,
+    )
+    flag_outcome_send(flag_id=urgent_call.flag_id)
+    cast.counts["calls"] += 1 if call else 0
 
 
 def _callable_contacts(customer_id: int):

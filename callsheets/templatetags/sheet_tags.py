@@ -1,4 +1,5 @@
-"""Small filters for the call sheet: reasons in words with quotes and ticket links, money, phones."""
+"""Small filters for the call sheet: reasons in words with quotes and ticket links, money.
+Phone numbers: {% load phones %} (customers/templatetags/phones.py)."""
 
 import re
 from decimal import Decimal
@@ -66,14 +67,6 @@ def money(value) -> str:
     if amount >= 10_000:
         return f"${amount / 1000:.0f}k"
     return f"${amount:,.0f}"
-
-
-@register.filter
-def tel_href(phone: str) -> str:
-    """'+1 (312) 555-0101' → 'tel:+13125550101'."""
-    phone = phone or ""
-    digits = re.sub(r"[^\d]", "", phone)
-    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
 
 
 @register.filter

@@ -21,6 +21,8 @@ from callsheets.models import (
     Executive,
     ScoringPolicy,
     SheetEntry,
+    UrgentCall,
+    week_start_of,
 )
 from customers.models import Flag
 
@@ -63,8 +65,14 @@ def test_the_demo_history_keeps_the_products_rules(demo, admin_client):
         assert f"Week of {sheet.week_start.isoformat()}: capacity 4 calls + 2 backups." in page
         assert not re.search(r"Week of\s*:|capacity\s+calls|\+\s+backups", page), sheet
 
-    # Each call on its sheet's slot, never after the seeding clock, inside the customer's business hours.
+    # Each call on its sheet's slot (an urgent call outside the slot, before its deadline), never after
+    # the seeding clock, inside the customer's business hours.
     for call in calls:
+        if call.entry is None:
+            urgent_call = UrgentCall.objects.get(call=call)
+            assert call.called_at < urgent_call.deadline and call.called_at <= NOW, call
+            assert within_business_hours(call.called_at, call.duration_minutes or 0, zone_of(call), policy), call
+            continue
         sheet = call.entry.sheet
         ends = call.called_at + timedelta(minutes=call.duration_minutes or 0)
         slot_end = sheet.slot_starts_at + timedelta(minutes=sheet.executive.duration_minutes)
@@ -81,7 +89,7 @@ def test_the_demo_history_keeps_the_products_rules(demo, admin_client):
     for customer_calls in reached.values():
         for earlier, later in zip(customer_calls, customer_calls[1:], strict=False):
             if later.called_at - earlier.called_at < timedelta(days=policy.cooldown_days):
-                codes = {r["code"] for r in later.entry.reasons}
+                codes = {r["code"] for r in later.entry.reasons} if later.entry else {"urgent_flag"}  # urgent call
                 assert codes & OVERRIDES_COOLDOWN, f"{later.customer} reached {earlier.called_at} and {later.called_at}"
 
     # Notes, mood and outcome agree; the promises are the ones the notes speak of.
@@ -108,7 +116,11 @@ def test_the_demo_is_written_through_the_services(demo):
     assert called.exists()
     for flag in called:
         assert flag.called_at == flag.call.called_at and flag.lead_notified_at >= flag.call.called_at, flag
-    assert Flag.objects.filter(status=Flag.Status.OPEN, urgency=Flag.Urgency.URGENT).count() == 2
+    # This week's two urgent flags were placed at once (on a sheet, or as an urgent call outside the
+    # slot), and none waits for a build.
+    urgent = Flag.objects.filter(urgency=Flag.Urgency.URGENT, created_at__gte=build_time(week_start_of(NOW.date())))
+    assert urgent.count() == 2 and not urgent.filter(urgent_handled_at__isnull=True).exists()
+    assert not urgent.filter(status=Flag.Status.OPEN).exists()
     # Every kept or dropped promise has its history, at the time it was closed.
     closed = Commitment.objects.exclude(status=Commitment.Status.OPEN)
     assert closed.filter(status="done").exists() and closed.filter(status="dropped").exists()

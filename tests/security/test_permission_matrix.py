@@ -123,6 +123,21 @@ MATRIX = [
     ),
     Row("flags:dismiss", "POST", {**ADMINS, "admin": 400, "superuser": 400}, args=lambda w: [w.flag_other_lead.pk]),
     Row("flags:dismiss", "GET", {**ADMINS, "admin": 405, "superuser": 405}, args=lambda w: [w.flag_other_lead.pk]),
+    Row(
+        "flags:add_contact",
+        "POST",
+        {**LEADS, "lead": 400, "admin": 400, "superuser": 400},
+        args=lambda w: [w.flag_other_lead.pk],
+        note="empty: the form says what is missing",
+    ),
+    Row(
+        "flags:add_contact",
+        "GET",
+        expect(405, anonymous=LOGIN, exec_a=403, exec_b=403, nobody=403),
+        args=lambda w: [w.flag_other_lead.pk],
+    ),
+    Row("flags:place", "POST", {**ADMINS, "admin": 400, "superuser": 400}, args=lambda w: [w.flag_other_lead.pk]),
+    Row("flags:place", "GET", {**ADMINS, "admin": 405, "superuser": 405}, args=lambda w: [w.flag_other_lead.pk]),
     # Commitments: admin all, executive made, owner owned (any signed-in user may own one)
     Row("commitments:list", "GET", SIGNED_IN),
     Row("commitments:list", "GET", SIGNED_IN, query="format=csv", note="CSV"),
@@ -152,6 +167,8 @@ MATRIX = [
     Row("program:build_status", "GET", ADMINS),
     Row("program:policy", "GET", ADMINS),
     Row("program:policy", "POST", {**ADMINS, "admin": 400, "superuser": 400}, note="empty"),
+    Row("program:policy_survey_preview", "GET", ADMINS),
+    Row("program:policy_survey_preview", "GET", ADMINS, query="survey_alarm_kind=nps&survey_alarm_max_score=1"),
     Row("program:executives", "GET", ADMINS),
     # What customers are telling us: admins and executives (README "Pages")
     Row("program:topics", "GET", SHEETS),
@@ -220,6 +237,31 @@ MATRIX = [
         expect(404, anonymous=LOGIN, lead=403, nobody=403),
         args=lambda w: [999999],
         note="none",
+    ),
+    Row(
+        "callsheets:urgent_log",
+        "POST",
+        only(200, owners=["exec_a"], lead=403, nobody=403),
+        args=lambda w: [w.urgent_call_a.pk],
+        note="empty: the card says what is missing",
+    ),
+    Row(
+        "callsheets:urgent_log",
+        "GET",
+        {**SHEETS, "exec_a": 405, "exec_b": 405, "admin": 405, "superuser": 405},
+        args=lambda w: [w.urgent_call_a.pk],
+    ),
+    Row(
+        "callsheets:urgent_acknowledge",
+        "POST",
+        only(302, owners=["exec_a"], lead=403, nobody=403),
+        args=lambda w: [w.urgent_call_a.pk],
+    ),
+    Row(
+        "callsheets:urgent_acknowledge",
+        "GET",
+        {**SHEETS, "exec_a": 405, "exec_b": 405, "admin": 405, "superuser": 405},
+        args=lambda w: [w.urgent_call_a.pk],
     ),
     # Imports and webhooks
     Row("imports:list", "GET", ADMINS),

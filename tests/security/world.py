@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from callsheets.models import BuildRun, CallLog, CallSheet, Commitment, Executive, SheetEntry, week_start_of
+from callsheets.models import BuildRun, CallLog, CallSheet, Commitment, Executive, SheetEntry, UrgentCall, week_start_of
 from callsheets.models_topics import topics_seed_defaults
 from callsheets.services.calls import PromiseInput, call_log
 from callsheets.services.followups import follow_up_send
@@ -53,6 +53,7 @@ class World:
     flag_other_lead: Flag  # raised by another lead, open
     import_run: ImportRun
     build_run: BuildRun
+    urgent_call_a: UrgentCall  # an urgent call outside the slot for A, open
 
 
 def build_world(now: datetime | None = None) -> World:
@@ -122,6 +123,17 @@ def build_world(now: datetime | None = None) -> World:
     build_run = BuildRun.objects.create(
         week_start=week + timedelta(days=7), requested_by=admin, state=BuildRun.State.DONE, finished_at=now
     )
+    urgent_customer = CustomerFactory(name="Dune Energy")
+    urgent_flag = FlagFactory(
+        customer=urgent_customer, raised_by=lead, urgency=Flag.Urgency.URGENT, status=Flag.Status.SCHEDULED
+    )
+    urgent_call_a = UrgentCall.objects.create(
+        flag=urgent_flag,
+        executive=exec_a,
+        customer=urgent_customer,
+        contact=ContactFactory(customer=urgent_customer),
+        deadline=now + timedelta(days=1),
+    )
     commitments_b = {c.owner_id: c for c in call_b.commitments.all()}
     return World(
         users={
@@ -154,4 +166,5 @@ def build_world(now: datetime | None = None) -> World:
         flag_other_lead=flag_other_lead,
         import_run=import_run,
         build_run=build_run,
+        urgent_call_a=urgent_call_a,
     )
