@@ -64,6 +64,7 @@ def pages_and_sessions() -> dict:
         {"name": "/commitments/ page 1", "path": "/commitments/", "as": "admin"},
         {"name": "/commitments/?format=csv", "path": "/commitments/?format=csv", "as": "admin"},
         {"name": "/program/", "path": "/program/", "as": "admin"},
+        {"name": "/program/topics/", "path": "/program/topics/", "as": "admin"},
         {"name": "/flags/ (admin)", "path": "/flags/", "as": "admin"},
         {"name": "/flags/ (lead)", "path": "/flags/", "as": "lead"},
         {"name": "/admin/", "path": "/admin/", "as": "admin"},

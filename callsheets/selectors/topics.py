@@ -1,13 +1,15 @@
 """/program/topics/: what customers are telling us, by topic, over a period and the one before it.
 
-Reads, whatever the amount of data: the active topics, then the period's and the previous period's
-ticket subjects and tags, survey comments, call notes the viewer may read (`notes_readable_by`) and
-promises, each narrowed in SQL to texts that contain a keyword; then a sample of recent ticket tags
-and the names of the customers shown. Seven queries; texts are matched to topics in Python
-(`Topic.matches`, a keyword at the start of a word, any case).
+Reads six queries, whatever the amount of data: the active topics; the two periods' tickets (subject
+and tags); their survey comments, the call notes the viewer may read (`notes_readable_by`) and the
+promises, each narrowed in SQL to texts that contain a keyword; and the names of the customers shown.
+Texts are matched to topics in Python (`Topic.matches`: a keyword at the start of a word, any case),
+each distinct text once.
 """
 
+import json
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -26,7 +28,6 @@ from ..models import CallLog, Commitment, Topic, overdue_today
 QUOTES_PER_TOPIC = 3
 PROMISES_PER_TOPIC = 5
 QUOTE_LENGTH = 220
-TAG_SAMPLE = 5000  # the newest tagged tickets read for "other tags"
 OTHER_TAGS = 12
 SOURCES = {"ticket": "ticket", "survey": "survey comment", "note": "call note", "promise": "promise"}
 
@@ -147,33 +148,23 @@ def topics_report(*, start: date, end: date, user) -> TopicsReport:
     """Topics over the weeks of `start` to `end` (Mondays), against as many weeks before them."""
     weeks = [start + timedelta(weeks=i) for i in range((end - start).days // 7 + 1)]
     previous_start = start - timedelta(weeks=len(weeks))
-    since, begin, until = _moment(previous_start), _moment(start), _moment(end + timedelta(days=7))
+    bounds = [_moment(w) for w in weeks]  # each week's first moment, for bisect: no time-zone sum per text
+    since, until = _moment(previous_start), _moment(end + timedelta(days=7))
     topics = list(Topic.objects.active())
     rows = {t.pk: TopicRow(topic=t, weekly=[0] * len(weeks)) for t in topics}
-    texts = _texts(topics, since, until, user) if topics else []
-    today = overdue_today()
+    other_tags = Counter()
     matched: dict[str, list[Topic]] = {}  # help desks repeat their subjects: match each text once
-    for source, at, customer_id, text, extra in texts:
-        current = at >= begin
-        week = (timezone.localtime(at).date() - start).days // 7 if current else None
+    uncovered: dict[str, list[str]] = {}  # and their tags
+    for source, at, customer_id, text, extra in _texts(topics, since, until, user) if topics else []:
         if text not in matched:
             matched[text] = [t for t in topics if t.matches(text)]
+        week = bisect_right(bounds, at) - 1  # -1: the previous period
+        if week >= 0 and source == "ticket":
+            if extra["tags"] not in uncovered:
+                uncovered[extra["tags"]] = _uncovered_tags(extra["tags"], topics)
+            other_tags.update(uncovered[extra["tags"]])
         for topic in matched[text]:
-            row = rows[topic.pk]
-            if not current:
-                row.previous += 1
-                continue
-            row.weekly[min(max(week, 0), len(weeks) - 1)] += 1
-            row.customer_ids.add(customer_id)
-            row.by_source[source] += 1
-            if source in ("survey", "note"):
-                row.quotes.append(Quote(excerpt(text, topic), at, customer_id, source, **extra))
-            elif source == "promise":
-                row.open_promises += extra["status"] == Commitment.Status.OPEN
-                overdue = extra["status"] == Commitment.Status.OPEN and extra["due_date"] < today
-                row.promises.append(
-                    Promise(promise=text, customer_id=customer_id, made_at=at, overdue=overdue, **extra)
-                )
+            _count(rows[topic.pk], week, source, at, customer_id, text, extra)
     shown = sorted(rows.values(), key=lambda r: (-r.mentions, -r.previous, r.topic.position, r.topic.name))
     for row in shown:
         row.quotes = sorted(row.quotes, key=lambda q: q.at, reverse=True)
@@ -188,23 +179,55 @@ def topics_report(*, start: date, end: date, user) -> TopicsReport:
         weeks=weeks,
         rows=[r for r in shown if r.mentions or r.previous],
         quiet=[r.topic for r in shown if not (r.mentions or r.previous)],
-        other_tags=_other_tags(topics, begin, until),
+        other_tags=other_tags.most_common(OTHER_TAGS),
         topics=len(topics),
     )
+
+
+def _count(row: TopicRow, week: int, source: str, at: datetime, customer_id: int, text: str, extra: dict) -> None:
+    """One text that mentions the row's topic: counted in its week (or the previous period), quoted, listed."""
+    if week < 0:
+        row.previous += 1
+        return
+    row.weekly[week] += 1
+    row.customer_ids.add(customer_id)
+    row.by_source[source] += 1
+    if source in ("survey", "note"):
+        row.quotes.append(Quote(excerpt(text, row.topic), at, customer_id, source, **extra))
+    elif source == "promise":
+        is_open = extra["status"] == Commitment.Status.OPEN
+        row.open_promises += is_open
+        overdue = is_open and extra["due_date"] < overdue_today()
+        row.promises.append(Promise(promise=text, customer_id=customer_id, made_at=at, overdue=overdue, **extra))
+
+
+def _tag_list(tags_text: str) -> tuple[str, ...]:
+    """The tags of a ticket from their JSON text ('["billing", "sso"]'), lower case; () for anything else."""
+    try:
+        tags = json.loads(tags_text or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(t).strip().lower() for t in tags if str(t).strip()) if isinstance(tags, list) else ()
+
+
+def _uncovered_tags(tags_text: str, topics: list[Topic]) -> list[str]:
+    """The ticket's tags that no topic's keywords cover (the `ceo-call` tag is ours, not the customer's)."""
+    ours = settings.CEO_CALL_TAG.lower()
+    return [t for t in _tag_list(tags_text) if t != ours and not any(topic.matches(t) for topic in topics)]
 
 
 def _texts(topics: list[Topic], since: datetime, until: datetime, user) -> list[tuple]:
     """(source, at, customer id, text, extra) of every text in [since, until) that may mention a topic."""
     texts = []
+    # Tickets are read whole: nearly every ticket names some topic, so narrowing them in SQL (a LIKE per
+    # keyword) cost more than it saved (bench, 10,000 customers); the tags come as JSON text, unparsed.
     tickets = (
         SupportTicket.objects.filter(created_at__gte=since, created_at__lt=until)
         .annotate(tags_text=Cast("tags", TextField()))
-        .filter(_keyword_q("subject", topics) | _keyword_q("tags_text", topics))
-        .values_list("created_at", "customer_id", "subject", "tags")
+        .values_list("created_at", "customer_id", "subject", "tags_text")
     )
-    for at, customer_id, subject, tags in tickets:
-        tag_words = " ".join(str(t) for t in tags) if isinstance(tags, list) else ""
-        texts.append(("ticket", at, customer_id, f"{subject} {tag_words}".strip(), {}))
+    for at, customer_id, subject, tags_text in tickets:
+        texts.append(("ticket", at, customer_id, f"{subject} {tags_text or ''}", {"tags": tags_text}))
     surveys = (
         SurveyResponse.objects.filter(responded_at__gte=since, responded_at__lt=until)
         .exclude(comment="")
@@ -239,24 +262,6 @@ def _texts(topics: list[Topic], since: datetime, until: datetime, user) -> list[
     for at, customer_id, promise, pk, status, due_date in promises:
         texts.append(("promise", at, customer_id, promise, {"id": pk, "status": status, "due_date": due_date}))
     return texts
-
-
-def _other_tags(topics: list[Topic], begin: datetime, until: datetime) -> list[tuple[str, int]]:
-    """Tags on the period's newest TAG_SAMPLE tagged tickets that no topic's keywords cover (the
-    `ceo-call` tag is ours, not the customer's, and left out)."""
-    counts = Counter()
-    tagged = (
-        SupportTicket.objects.filter(created_at__gte=begin, created_at__lt=until)
-        .exclude(tags=[])
-        .order_by("-created_at")
-        .values_list("tags", flat=True)[:TAG_SAMPLE]
-    )
-    for tags in tagged:
-        for tag in tags if isinstance(tags, list) else []:
-            tag = str(tag).strip().lower()
-            if tag and tag != settings.CEO_CALL_TAG.lower() and not any(t.matches(tag) for t in topics):
-                counts[tag] += 1
-    return counts.most_common(OTHER_TAGS)
 
 
 def _name_customers(rows: list[TopicRow]) -> None:

@@ -55,6 +55,8 @@ def call_follow_up(request, pk: int):
     call = _call_for(request, pk)
     follow_up = _follow_up(call)
     if request.method == "POST":
+        if follow_up is not None and follow_up.status != CallFollowUp.Status.FAILED:
+            return _already(request, call, follow_up)  # the back button: whatever the form holds now
         form = FollowUpForm(request.POST)
         if form.is_valid():
             try:
@@ -62,18 +64,22 @@ def call_follow_up(request, pk: int):
             except ValidationError as exc:
                 _attach(form, exc)
             else:
-                if sent_now:
-                    messages.success(request, f"The follow-up went to {follow_up.to}.")
-                elif follow_up.is_sent:
-                    messages.info(
-                        request,
-                        f"This follow-up was already sent {sent_words(follow_up, call.executive)}; it was not sent again.",
-                    )
-                else:
-                    messages.info(request, "This follow-up is being sent right now; it will not be sent twice.")
+                if not sent_now:
+                    return _already(request, call, follow_up)
+                messages.success(request, f"The follow-up went to {follow_up.to}.")
                 return HttpResponseRedirect(reverse("callsheets:call_follow_up", args=[call.pk]))
         return _render(request, call, _follow_up_fresh(call), form=form, status=400)
     return _render(request, call, follow_up)
+
+
+def _already(request, call: CallLog, follow_up: CallFollowUp):
+    """A second send: nothing goes out, and the page says when the first went and by whom."""
+    if follow_up.is_sent:
+        words = sent_words(follow_up, call.executive)
+        messages.info(request, f"This follow-up was already sent {words}; it was not sent again.")
+    else:
+        messages.info(request, "This follow-up is being sent right now; it will not be sent twice.")
+    return HttpResponseRedirect(reverse("callsheets:call_follow_up", args=[call.pk]))
 
 
 def _follow_up_fresh(call: CallLog) -> CallFollowUp | None:

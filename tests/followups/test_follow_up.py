@@ -268,3 +268,12 @@ def test_whatever_is_posted_is_sent_once_or_refused_in_words(client, subject, bo
     response = client.post(url(call), {"subject": subject, "body": body})
     assert response.status_code in (302, 400)
     assert len(mail.outbox) == (1 if response.status_code == 302 else 0)
+
+
+def test_a_second_post_with_an_emptied_form_still_says_it_was_sent(client):
+    call = make_call()
+    client.force_login(call.executive.user)
+    client.post(url(call), {"subject": "Thanks", "body": "Thanks"})
+    response = client.post(url(call), {"subject": "", "body": ""}, follow=True)
+    assert response.status_code == 200 and len(mail.outbox) == 1
+    assert "already sent Wed 25 Nov 2026 at 16:00 (Europe/Oslo) by Anna Berg" in response.content.decode()
