@@ -56,15 +56,15 @@ def flatatt(attrs: dict) -> str:
 
 
 def _options(optgroups) -> str:
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
-            for _group, options, _index in optgroups
-            for option in options
-        ),
-    )
+    parts = []
+    for group, options, _index in optgroups:
+        html = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((o["value"], mark_safe(" selected") if o["selected"] else "", o["label"]) for o in options),
+        )
+        parts.append(format_html('<optgroup label="{}">{}</optgroup>', group, html) if group else html)
+    return mark_safe("".join(parts))
 
 
 def _widget(bf, attrs: dict, *, owner_select: bool) -> str:
@@ -127,3 +127,23 @@ def management_form(formset):
             for bf in form
         )
     )
+
+
+# Widgets fast_widget writes itself; anything else (radios, checkbox lists, files) renders as usual.
+FAST_WIDGETS = (forms.Select, forms.Textarea, forms.TextInput, forms.NumberInput, forms.DateInput, forms.HiddenInput)
+SLOW_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.MultipleHiddenInput, forms.FileInput)
+
+
+@register.simple_tag
+def fast_widget(bf):
+    """`{{ form.field }}` without Django's widget templates (one template render per <option>).
+
+    The widget's own attributes are kept as they are (forms.commitments.style sets the classes).
+    """
+    widget = bf.field.widget
+    if not isinstance(widget, FAST_WIDGETS) or isinstance(widget, SLOW_WIDGETS):
+        return bf.as_widget()
+    attrs = bf.build_widget_attrs(dict(widget.attrs), widget)
+    if bf.auto_id:
+        attrs["id"] = bf.auto_id
+    return _widget(bf, attrs, owner_select=False)
