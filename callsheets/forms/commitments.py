@@ -75,6 +75,13 @@ def _choice_error(param: str, noun: str) -> dict:
     return {"invalid_choice": f"{param}: %(value)s is not the id of {noun} you can filter by."}
 
 
+class SearchTextField(forms.CharField):
+    """Typed search text: a NUL is a space like any other (PostgreSQL refuses one), runs of space one."""
+
+    def to_python(self, value):
+        return " ".join(super().to_python(value).replace("\x00", " ").split())
+
+
 class CommitmentFilterForm(forms.Form):
     """The query parameters of /commitments/ (CONTRACT §5). Every error names its parameter."""
 
@@ -99,7 +106,7 @@ class CommitmentFilterForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages=_choice_error("customer", "a customer"),
     )
-    customer_q = forms.CharField(
+    customer_q = SearchTextField(
         required=False,
         max_length=200,
         label="Customer",
