@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from callsheets.builder import explain_customer
 from callsheets.models import ScoringPolicy
@@ -53,13 +54,21 @@ def _valid_part(form) -> dict:
     return {name: value for name, value in getattr(form, "cleaned_data", {}).items() if name not in form.errors}
 
 
+TIMELINE_SOURCES = {"flag": "flag", "survey": "survey", "ticket": "ticket", "commitment": "overdue"}
+
+
 @role_required(EXECUTIVES, SUPPORT_LEADS, PROGRAM_ADMINS)
 def customer_detail(request, pk: int):
     customer = get_object_or_404(Customer, pk=pk)
     show_all = request.GET.get("timeline") == "all"
     events, more = selectors.customer_timeline(customer, limit=None if show_all else TIMELINE_LIMIT)
-    signals = selectors.customer_signals(customer)
-    explanation = explain_customer(customer)  # the builder's own rules, never re-implemented here
+    policy, now = ScoringPolicy.objects.active(), timezone.now()
+    # The signals' rows are mostly on the timeline already: passed on, not read again.
+    known = {"flag": [], "survey": [], "ticket": [], "overdue": []}
+    for event in events:
+        known.get(TIMELINE_SOURCES.get(event.kind, ""), []).append(event.obj)
+    signals = selectors.customer_signals(customer, policy=policy, now=now, known=known)
+    explanation = explain_customer(customer, now, policy=policy)  # the builder's own rules, never re-implemented here
     return render(
         request,
         "customers/customer_detail.html",
