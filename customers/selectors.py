@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from callsheets.models import (
     CallLog,
+    CallSheet,
     Commitment,
     CommitmentChange,
     ScoringPolicy,
@@ -178,18 +179,20 @@ def _labels(by_source: dict[str, list], this_week: date) -> list[Alarm]:
 
 
 def flags_with_state() -> QuerySet:
-    """Flags with everything their state sentence needs, in a fixed number of queries."""
-    return Flag.objects.select_related(
-        "customer",
-        "raised_by",
-        "dismissed_by",
-        "ticket",
-        "contact",
-        "sheet__executive__user",
-        "call__executive__user",
-        "call__contact",
-    ).prefetch_related(
-        Prefetch("call__commitments", queryset=Commitment.objects.select_related("owner")),
+    """Flags with everything their state sentence needs, in a fixed number of queries.
+
+    The sheet and the call (each with its executive) are prefetched, not joined: joined, the
+    statement had ten tables and PostgreSQL spent 80-130 ms choosing their order for a page of
+    25 flags it then read in 1 ms (EXPLAIN at 10,000 customers); now it plans six.
+    """
+    return Flag.objects.select_related("customer", "raised_by", "dismissed_by", "ticket", "contact").prefetch_related(
+        Prefetch("sheet", queryset=CallSheet.objects.select_related("executive__user")),
+        Prefetch(
+            "call",
+            queryset=CallLog.objects.select_related("executive__user", "contact").prefetch_related(
+                Prefetch("commitments", queryset=Commitment.objects.select_related("owner"))
+            ),
+        ),
         Prefetch("notes", queryset=FlagNote.objects.select_related("author", "ticket")),
     )
 

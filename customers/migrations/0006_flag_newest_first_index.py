@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('callsheets', '0007_call_notes_private'),
-        ('customers', '0005_ticket_window_indexes'),
+        ("callsheets", "0007_call_notes_private"),
+        ("customers", "0005_ticket_window_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='flag',
-            index=models.Index(fields=['-created_at', '-id'], name='flag_created_idx'),
+            model_name="flag",
+            index=models.Index(fields=["-created_at", "-id"], name="flag_created_idx"),
         ),
     ]
