@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from callsheets.forms.commitments import SORT_LABELS
 from callsheets.models import Commitment, CommitmentChange
 from tests.factories import AdminFactory, CommitmentFactory, ExecutiveFactory, LeadFactory, UserFactory
 
@@ -360,3 +361,17 @@ def test_customer_search_text_is_bounded_and_a_nul_is_no_500(client):
     assert client.get("/commitments/?customer_q=a%00b").status_code == 200
     response = client.get("/commitments/?customer_q=" + "x" * 201)
     assert response.status_code == 400 and "customer_q: give at most 200 characters" in response.content.decode()
+
+
+@pytest.mark.parametrize("customers", [3, 60])
+def test_filter_form_does_not_grow_with_customers_and_queries_are_fixed(
+    client, django_assert_max_num_queries, customers
+):
+    for _ in range(customers):
+        CommitmentFactory()
+    client.force_login(AdminFactory())
+    with django_assert_max_num_queries(13):
+        html = client.get("/commitments/?customer_q=Customer").content.decode()
+    filters = html.split('id="filters"')[1].split("</form>")[0]
+    # executives and owners: one each per commitment here (the factory's), never a customer list
+    assert filters.count("<option") == (1 + customers) * 2 + 4 + len(SORT_LABELS)  # + statuses, sorts
