@@ -1,9 +1,10 @@
-from .customers import customer_detail, customer_list
+from .customers import customer_detail, customer_list, customer_outlook
 from .flags import flag_add_note, flag_detail, flag_dismiss, flag_list, flag_new
 
 __all__ = [
     "customer_detail",
     "customer_list",
+    "customer_outlook",
     "flag_add_note",
     "flag_detail",
     "flag_dismiss",

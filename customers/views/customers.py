@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from callsheets.builder import explain_customer
 from callsheets.models import ScoringPolicy
@@ -68,7 +69,6 @@ def customer_detail(request, pk: int):
     for event in events:
         known.get(TIMELINE_SOURCES.get(event.kind, ""), []).append(event.obj)
     signals = selectors.customer_signals(customer, policy=policy, now=now, known=known)
-    explanation = explain_customer(customer, now, policy=policy)  # the builder's own rules, never re-implemented here
     return render(
         request,
         "customers/customer_detail.html",
@@ -76,13 +76,29 @@ def customer_detail(request, pk: int):
             "customer": customer,
             "contacts": list(customer.contacts.all()),
             "signals": signals,
-            "explanation": explanation,
-            "explanation_label": BUILDER_STATES.get(getattr(explanation, "state", ""), ""),
             "events": events,
             "more_events": more,
             "can_flag": _can_flag(request.user),
         },
     )
+
+
+@role_required(EXECUTIVES, SUPPORT_LEADS, PROGRAM_ADMINS)
+@require_GET
+def customer_outlook(request, pk: int):
+    """What a build would do with the customer now, in the builder's own words (explain_customer).
+
+    The customer page loads it after itself with htmx (its reads are the builder's, about eleven
+    queries); without JavaScript the page links here and this is a page of its own.
+    """
+    customer = get_object_or_404(Customer, pk=pk)
+    explanation = explain_customer(customer)  # the builder's own rules, never re-implemented here
+    context = {
+        "customer": customer,
+        "explanation": explanation,
+        "explanation_label": BUILDER_STATES.get(getattr(explanation, "state", ""), ""),
+    }
+    return render(request, "customers/_outlook.html" if request.htmx else "customers/outlook.html", context)
 
 
 def _can_flag(user) -> bool:

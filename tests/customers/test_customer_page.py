@@ -153,3 +153,18 @@ def test_signals_past_the_timelines_cut_are_still_shown(client):
     assert [t.pk for t in signals["tickets"]] == [old.pk] and "Escalated long ago" in response.content.decode()
     assert [s.pk for s in signals["detractors"]] == [detractor.pk]
     assert signals == selectors.customer_signals(customer)  # the same as reading them all again
+
+
+def test_the_builders_outlook_loads_after_the_page_and_stands_alone_without_javascript(client, acme):
+    ScoringPolicyFactory()
+    client.force_login(LeadFactory())
+
+    page = client.get(f"/customers/{acme.pk}/").content.decode()
+    assert f'hx-get="/customers/{acme.pk}/outlook/" hx-trigger="load"' in page
+    assert f'<a href="/customers/{acme.pk}/outlook/">See what the builder would do now ›</a>' in page
+
+    fragment = client.get(f"/customers/{acme.pk}/outlook/", headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="builder-sentence"' in fragment and "<html" not in fragment
+    alone = client.get(f"/customers/{acme.pk}/outlook/").content.decode()
+    assert 'data-testid="builder-sentence"' in alone and "<html" in alone and "Acme Corp" in alone
+    assert client.get("/customers/999999/outlook/").status_code == 404
