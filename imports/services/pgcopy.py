@@ -1,7 +1,7 @@
 """PostgreSQL's write path for file imports: COPY a batch into a temporary table, then one upsert.
 
 The readers, the cleaning and the customer matching stay upstream and unchanged: a writer hands
-`copy_upsert` rows that are already valid and matched. Per batch this costs four statements
+`copy_upsert` rows (lists) that are already valid and matched. Per batch this costs four statements
 whatever its length (create-if-missing, COPY, the upsert that counts in SQL, truncate), instead
 of building a multi-row INSERT and a CASE-per-column UPDATE in Python.
 
@@ -20,41 +20,33 @@ the other statements through Django's, so with DEBUG on the statement log holds 
 strings per batch, not the rows.
 """
 
+import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 
 from django.db import connection
+from django.db.models import JSONField
 
 
 def available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _esc(text: str) -> str:
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
-def cell(value) -> str:
-    """A value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return _esc(value)
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | dict):
-        return _esc(json.dumps(value, separators=(",", ":")))
-    return _esc(str(value))
+def _copy_buffer(rows: Iterable[list], json_columns: list[int]) -> tuple[io.StringIO, int]:
+    """The batch in COPY's CSV format, written by the csv module (in C). Text is always quoted,
+    numbers and booleans are not; None becomes a quoted empty string, which FORCE_NULL turns
+    back into NULL for the nullable columns (no text column here is nullable)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    count = 0
+    for row in rows:
+        for i in json_columns:
+            row[i] = json.dumps(row[i], separators=(",", ":"))
+        writer.writerow(row)
+        count += 1
+    buffer.seek(0)
+    return buffer, count
 
 
 def _q(name: str) -> str:
@@ -86,15 +78,12 @@ def copy_upsert(
     col = {f.name: f.column for f in model._meta.concrete_fields}
     columns_sql = ", ".join(_q(col[c]) for c in columns)
     temp = temp_table(model)
-    buffer = io.StringIO()
-    count = 0
-    for row in rows:
-        buffer.write("\t".join(map(cell, row)))
-        buffer.write("\n")
-        count += 1
+    fields = [model._meta.get_field(c) for c in columns]
+    buffer, count = _copy_buffer(rows, [i for i, f in enumerate(fields) if isinstance(f, JSONField)])
     if not count:
         return 0, 0
-    buffer.seek(0)
+    nullable = [_q(f.column) for f in fields if f.null]
+    force_null = f", FORCE_NULL ({', '.join(nullable)})" if nullable else ""
     stamp_sql = _q(col[stamp]) if stamp else ""
     insert_cols = columns_sql + (f", {stamp_sql}" if stamp else "")
     select_cols = columns_sql + (", now()" if stamp else "")
@@ -114,7 +103,7 @@ def copy_upsert(
             f"SELECT * FROM {_q(table)} WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {temp}")
-        cursor.cursor.copy_expert(f"COPY {temp} ({columns_sql}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(f"COPY {temp} ({columns_sql}) FROM STDIN WITH (FORMAT csv{force_null})", buffer)
         cursor.execute(
             f"WITH written AS (INSERT INTO {_q(table)} AS t ({insert_cols}) SELECT {select_cols} FROM {temp} "
             f"ON CONFLICT ({keys}) {conflict} RETURNING (t.xmax = 0) AS created) "

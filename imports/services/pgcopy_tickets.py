@@ -7,6 +7,8 @@ is re-linked only when the row names one by e-mail. Tickets tagged with the ceo-
 have no flag yet raise one through flags.py, as before, once per ticket.
 """
 
+from operator import attrgetter
+
 from django.db import connection
 
 from customers.models import Flag, SupportTicket
@@ -64,12 +66,11 @@ def tickets_copy(matched: list[tuple[TicketRecord, int, int | None]], *, tag: st
 
 
 def _rows(items):
+    get = attrgetter(*FIELDS)
     defaults = [DEFAULTS.get(name) for name in FIELDS]
     for record, customer_id, contact_id in items:
         values = [record.source, record.external_id, customer_id, contact_id]
-        for name, default in zip(FIELDS, defaults, strict=True):
-            value = getattr(record, name)
-            values.append(default if value is MISSING else value)
+        values += [d if v is MISSING else v for v, d in zip(get(record), defaults, strict=True)]
         yield values
 
 
