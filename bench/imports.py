@@ -94,7 +94,9 @@ def copy_seconds(db: str, path: Path) -> float:
     try:
         with conn.cursor() as cur:
             cur.execute("DROP TABLE IF EXISTS bench_copy_bare")
-            cur.execute(f"CREATE UNLOGGED TABLE bench_copy_bare ({', '.join(f'c{i} text' for i in range(len(header)))})")
+            cur.execute(
+                f"CREATE UNLOGGED TABLE bench_copy_bare ({', '.join(f'c{i} text' for i in range(len(header)))})"
+            )
             conn.commit()
             started = time.perf_counter()
             with path.open() as f:

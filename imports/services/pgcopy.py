@@ -99,8 +99,7 @@ def copy_upsert(
         conflict = "DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {temp} ON COMMIT DROP AS "
-            f"SELECT * FROM {_q(table)} WITH NO DATA"
+            f"CREATE TEMP TABLE IF NOT EXISTS {temp} ON COMMIT DROP AS SELECT * FROM {_q(table)} WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {temp}")
         cursor.cursor.copy_expert(f"COPY {temp} ({columns_sql}) FROM STDIN WITH (FORMAT csv{force_null})", buffer)

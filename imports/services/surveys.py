@@ -11,6 +11,8 @@ from customers.models import SurveyResponse
 from ..formats.surveys import SURVEY_FORMATS
 from ..matching import CustomerMatcher
 from ..records import MISSING, SurveyRecord
+from . import pgcopy
+from .pgcopy_surveys import surveys_copy
 from .runner import BATCH_SIZE, ImportResult, outcome_of, run_import, write_one
 
 FIELDS = ["kind", "score", "responded_at", "comment"]
@@ -25,9 +27,13 @@ class SurveyWriter:
 
     def __init__(self):
         self.matcher = CustomerMatcher()
+        self.copy = pgcopy.available()
 
     def write(self, batch: list[tuple[int | None, SurveyRecord]], result: ImportResult) -> None:
         self.matcher.prime([record.match for _, record in batch])
+        if self.copy and batch[0][0] is not None:  # PostgreSQL, files (a webhook's row has no number)
+            surveys_copy(self._matched(batch, result), result=result)
+            return
         existing = _existing(record for _, record in batch)
         now = timezone.now()
         to_create, to_update = [], []
@@ -56,6 +62,17 @@ class SurveyWriter:
             SurveyResponse.objects.bulk_update(
                 to_update, [*FIELDS, "customer", "contact", "imported_at"], batch_size=BATCH_SIZE
             )
+
+    def _matched(self, batch, result: ImportResult) -> list[tuple[SurveyRecord, int, int | None]]:
+        """The batch's rows with their customer and contact; the unmatched are rejected."""
+        matched = []
+        for row, record in batch:
+            found = self.matcher.match(record.match)
+            if found is None:
+                result.reject(row, [(record.match.column, f"matches no customer ({record.match.describe()})")])
+            else:
+                matched.append((record, *found))
+        return matched
 
 
 def _existing(records) -> dict[tuple[str, str], SurveyResponse]:

@@ -55,7 +55,7 @@ class TicketWriter:
 
     def write(self, batch: list[tuple[int | None, TicketRecord]], result: ImportResult) -> None:
         self.matcher.prime([record.match for _, record in batch])
-        if self.copy:  # PostgreSQL, files: COPY and one set-based upsert (services/pgcopy_tickets.py)
+        if self.copy:  # PostgreSQL, files: COPY and one set-based upsert (pgcopy_tickets.py)
             matched = self._matched(batch, result)
             result.flags_raised += tickets_copy(matched, tag=self.tag, result=result)
             return
@@ -92,6 +92,7 @@ class TicketWriter:
         result.flags_raised += self._raise_flags([t for t in touched if self.tag in t.tags])
 
     def _matched(self, batch, result: ImportResult) -> list[tuple[TicketRecord, int, int | None]]:
+        """The batch's rows with their customer and requester; the unmatched are rejected."""
         matched = []
         for row, record in batch:
             found = self.matcher.match(record.match)
