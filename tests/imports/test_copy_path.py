@@ -184,3 +184,15 @@ def test_statements_per_batch_stay_constant(customer, django_assert_max_num_quer
     assert len(copy_statements) == 12
     assert max(len(q["sql"]) for q in large.captured_queries) < 2000  # no rows in the SQL text
     assert len(small.captured_queries) < len(large.captured_queries)
+
+
+@pytest.mark.postgres
+def test_with_debug_on_the_statement_log_does_not_grow_with_the_file(customer, settings, monkeypatch):
+    settings.DEBUG = True
+    monkeypatch.setattr(runner_module, "BATCH_SIZE", 100)
+    connection.queries_log.clear()
+
+    result = tickets_import(stream=tickets_csv(*ticket_rows(1000)), name="t.csv", file_format="csv")
+
+    assert result.created == 1000
+    assert len(connection.queries_log) < 10
