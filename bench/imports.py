@@ -4,10 +4,11 @@ formats, imported into a bench data set, first import and unchanged re-import, w
     python -m bench.imports --db ceocalls_bench_100k --scale 100000 [--only tickets,surveys]
 
 Each file is written from the data set's own customers and contacts (10 tickets and 1 survey
-response per customer; a customers file of one row per existing contact). Every import runs in
-a process of its own with production settings (DEBUG off) through the management command, and
-reports its wall time and peak resident memory; beside it, PostgreSQL's COPY of the same file
-into a bare table of text columns, in the same run. The rows the bench added are deleted after.
+response per customer; a customers file of one row per existing contact, as new customers).
+Every import runs in a process of its own with production settings (DEBUG off) through the
+import service the commands call, and reports its wall time and peak resident memory; beside
+it, PostgreSQL's COPY of the same file into a bare table of text columns, in the same run. The
+rows the bench added are deleted afterwards.
 """
 
 import argparse
@@ -79,8 +80,8 @@ def write_files(cur, folder: Path, scale: int, only: list[str]) -> dict[str, tup
             w.writerow(["external_id", "name", "domain", "tier", "timezone", "contact_name", "contact_email",
                         "contact_title"])  # fmt: skip
             count = 0
-            for row in cur:
-                w.writerow(row)
+            for row in cur:  # new customers (a prefix on the id) with the data set's shape
+                w.writerow([PREFIX + row[0], *row[1:]])
                 count += 1
         files["customers"] = (path, count)
     return files
@@ -153,6 +154,12 @@ def cleanup(db: str) -> None:
         )
         cur.execute("DELETE FROM customers_supportticket WHERE source = 'csv' AND external_id LIKE %s", [like])
         cur.execute("DELETE FROM customers_surveyresponse WHERE source = 'csv' AND external_id LIKE %s", [like])
+        cur.execute(
+            "DELETE FROM customers_contact WHERE customer_id IN "
+            "(SELECT id FROM customers_customer WHERE external_id LIKE %s)",
+            [like],
+        )
+        cur.execute("DELETE FROM customers_customer WHERE external_id LIKE %s", [like])
     conn.close()
 
 
