@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import UTC, datetime
 from functools import cached_property
 
 from django.conf import settings
@@ -95,6 +96,17 @@ class Contact(models.Model):
         return self.timezone or self.customer.timezone
 
 
+# Dates from outside (files, webhooks) are kept to these years in UTC, as imports.fields.when reads
+# them: a year 0 or 10000 in UTC cannot be shown by Python, so a page holding one would fail.
+EARLIEST_STORED = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_STORED = datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
+
+
+def date_in_range_q(name: str, *, nullable: bool = False) -> Q:
+    in_range = Q(**{f"{name}__gte": EARLIEST_STORED, f"{name}__lt": LATEST_STORED})
+    return Q(**{f"{name}__isnull": True}) | in_range if nullable else in_range
+
+
 class SupportTicket(models.Model):
     class Source(models.TextChoices):
         ZENDESK = "zendesk", "Zendesk"
@@ -145,6 +157,12 @@ class SupportTicket(models.Model):
             models.UniqueConstraint(fields=["source", "external_id"], name="ticket_unique_per_source"),
             models.CheckConstraint(
                 condition=Q(updated_at__gte=models.F("created_at")), name="ticket_updated_after_created"
+            ),
+            models.CheckConstraint(
+                condition=date_in_range_q("created_at")
+                & date_in_range_q("updated_at")
+                & date_in_range_q("solved_at", nullable=True),
+                name="ticket_dates_in_range",
             ),
         ]
         indexes = [
@@ -223,6 +241,7 @@ class SurveyResponse(models.Model):
                 condition=(Q(kind="nps", score__gte=0, score__lte=10) | Q(kind="csat", score__gte=1, score__lte=5)),
                 name="survey_score_in_range_for_kind",
             ),
+            models.CheckConstraint(condition=date_in_range_q("responded_at"), name="survey_responded_in_range"),
         ]
         indexes = [
             models.Index(fields=["responded_at"], name="survey_responded_idx"),

@@ -31,7 +31,10 @@ class CsvRows:
         self.raw = stream
         head = stream.read(SNIFF_BYTES)
         stream.seek(0)
-        if b"\x00" in head or head.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0")):
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise FileInvalid([(None, "", "is UTF-16 text; save the file as CSV UTF-8")])
+        # A stray NUL is a cell's problem (reported with its row and column); many are a binary file.
+        if head.count(b"\x00") * 10 > len(head) or head.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0")):
             raise FileInvalid([(None, "", "is not a CSV file (it looks like a binary file, such as Excel or PDF)")])
         if not head.strip():
             raise FileInvalid([(None, "", "is empty: a CSV file needs a header row")])

@@ -7,6 +7,7 @@ from typing import BinaryIO, Protocol
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from .. import fields
 from ..formats import CsvFormat
 from ..reader import CsvRows, FileInvalid
 from ..records import RecordInvalid
@@ -21,6 +22,12 @@ class RowError:
     row: int | None
     column: str
     message: str
+
+    def __post_init__(self):
+        # A header or file name may hold what a cell may not: escape it before it is printed or stored.
+        self.file = fields.shown(self.file, limit=255)
+        self.column = fields.shown(self.column, limit=100)
+        self.message = fields.shown(self.message, limit=2000)
 
     def __str__(self):
         where = [self.file]
