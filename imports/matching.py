@@ -8,6 +8,31 @@ from .records import MatchKeys
 
 CACHE_LIMIT = 200_000
 
+# A customer made from jane@gmail.com must not claim every gmail.com address that follows.
+PERSONAL_DOMAINS = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "web.de",
+        "mail.com",
+        "yandex.ru",
+        "qq.com",
+        "163.com",
+    ]
+)
+
 
 class CustomerMatcher:
     """Matches by customer_external_id, then the contact's e-mail, then the e-mail's domain
@@ -58,6 +83,17 @@ class CustomerMatcher:
             for name, customer_id in rows.values_list("name_upper", "id"):
                 found[name] = None if name in found else customer_id  # two customers of one name: no match
             self.by_name |= {n: found.get(n) for n in names}
+
+    def remember(self, keys: MatchKeys, customer_id: int, contact_id: int | None) -> None:
+        """A customer made for an unmatched row: later rows of its company, domain or e-mail find it."""
+        if keys.customer_external_id:
+            self.by_external_id[keys.customer_external_id] = customer_id
+        if keys.email:
+            self.by_email[keys.email] = (customer_id, contact_id) if contact_id else None
+        if keys.domain and keys.domain not in PERSONAL_DOMAINS:
+            self.by_domain[keys.domain] = customer_id
+        if keys.company:
+            self.by_name[keys.company.upper()] = customer_id
 
     def match(self, keys: MatchKeys) -> tuple[int, int | None] | None:
         """(customer id, requester contact id or None), or None when nothing matches."""

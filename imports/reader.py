@@ -41,6 +41,7 @@ class CsvRows:
         self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
         self.reader = csv.reader(self.text, strict=True)
         self.row_number = 1
+        self.header: list[str] = []
 
     @property
     def bytes_read(self) -> int:
@@ -56,6 +57,7 @@ class CsvRows:
             raise FileInvalid([(1, "", _unreadable(exc))]) from None
         if len(header) == 1 and header[0].count(";") >= 1:
             raise FileInvalid([(1, "", "is separated by semicolons; save it as comma-separated CSV")])
+        self.header = header
         try:
             return fmt.bind(header)
         except HeaderInvalid as exc:

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -39,10 +39,24 @@ def run_detail(request, pk):
 def run_confirm(request, pk):
     run = get_object_or_404(ImportRun, pk=pk)
     try:
-        runs.import_run_confirm(run_id=run.pk)
+        runs.import_run_confirm(run_id=run.pk, unmatched=request.POST.get("unmatched") or ImportRun.Unmatched.ERROR)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect("imports:detail", pk=run.pk)
+
+
+@role_required(PROGRAM_ADMINS)
+def run_left_out(request, pk):
+    """The rows the check or the import rejected or skipped, as CSV with a last column `reason`."""
+    run = get_object_or_404(ImportRun, pk=pk)
+    if not run.left_out:
+        raise Http404("This import left no rows out.")
+    try:
+        stream = run.left_out.open("rb")
+    except OSError:
+        raise Http404("The file of rows left out is no longer stored.") from None
+    name = f"{run.original_name.rsplit('.', 1)[0]}-rows-left-out.csv"
+    return FileResponse(stream, as_attachment=True, filename=name, content_type="text/csv; charset=utf-8")
 
 
 def _progress(run: ImportRun) -> dict | None:

@@ -79,6 +79,9 @@ def _assign(obj, values: dict, defaults: dict | None = None) -> bool:
     return changed
 
 
-def customers_import(*, stream: BinaryIO, name: str, dry_run: bool = False, **kwargs) -> ImportResult:
-    """Imports the customers CSV; all or nothing."""
+def customers_import(
+    *, stream: BinaryIO, name: str, dry_run: bool = False, unmatched: str = "error", **kwargs
+) -> ImportResult:
+    """Imports the customers CSV; all or nothing. Every row names its customer, so `unmatched`
+    (the flag common to the imports) changes nothing here."""
     return run_import(stream=stream, name=name, fmt=CUSTOMERS_CSV, writer=CustomerWriter(), dry_run=dry_run, **kwargs)

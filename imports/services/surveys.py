@@ -12,6 +12,7 @@ from ..formats.surveys import SURVEY_FORMATS
 from ..matching import CustomerMatcher
 from ..records import MISSING, SurveyRecord
 from .runner import BATCH_SIZE, ImportResult, outcome_of, run_import, write_one
+from .unmatched import ERROR, UnmatchedRows
 
 FIELDS = ["kind", "score", "responded_at", "comment"]
 
@@ -23,8 +24,9 @@ class SurveyWriter:
     keeps the stored comment, so `.updated` arriving first is not undone by a late `.created`.
     """
 
-    def __init__(self):
+    def __init__(self, *, unmatched: UnmatchedRows | None = None):
         self.matcher = CustomerMatcher()
+        self.unmatched = unmatched or UnmatchedRows(ERROR, hint=False)
 
     def write(self, batch: list[tuple[int | None, SurveyRecord]], result: ImportResult) -> None:
         self.matcher.prime([record.match for _, record in batch])
@@ -32,9 +34,10 @@ class SurveyWriter:
         now = timezone.now()
         to_create, to_update = [], []
         for row, record in batch:
-            matched = self.matcher.match(record.match)
+            matched = self.matcher.match(record.match) or self.unmatched.resolve(
+                row, record.match, self.matcher, result
+            )
             if matched is None:
-                result.reject(row, [(record.match.column, f"matches no customer ({record.match.describe()})")])
                 continue
             customer_id, contact_id = matched
             response = existing.get(record.key)
@@ -89,10 +92,14 @@ def _relink(response: SurveyResponse, customer_id: int, contact_id: int | None) 
     return True
 
 
-def surveys_import(*, stream: BinaryIO, name: str, file_format: str, dry_run: bool = False, **kwargs) -> ImportResult:
-    """Imports a survey file in `file_format` (delighted or csv); all or nothing."""
+def surveys_import(
+    *, stream: BinaryIO, name: str, file_format: str, dry_run: bool = False, unmatched: str = ERROR, **kwargs
+) -> ImportResult:
+    """Imports a survey file in `file_format` (delighted or csv); all or nothing.
+    `unmatched`: error, skip or create (imports.services.unmatched)."""
     fmt = SURVEY_FORMATS[file_format]
-    return run_import(stream=stream, name=name, fmt=fmt, writer=SurveyWriter(), dry_run=dry_run, **kwargs)
+    writer = SurveyWriter(unmatched=UnmatchedRows(unmatched))
+    return run_import(stream=stream, name=name, fmt=fmt, writer=writer, dry_run=dry_run, **kwargs)
 
 
 @transaction.atomic

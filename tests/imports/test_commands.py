@@ -129,7 +129,8 @@ def test_bad_rows_are_all_reported_with_row_and_column_and_nothing_is_saved(run_
         "on-hold, open, pending, solved",
         "tickets_bad_rows.csv, row 4, column priority: “critical” is not one of: high, low, normal, urgent",
         "tickets_bad_rows.csv, row 5, column customer_external_id: matches no customer "
-        "(customer_external_id “C-999”, e-mail “nobody@nowhere.example”)",
+        "(customer_external_id “C-999”, e-mail “nobody@nowhere.example”); correct it, or import with unmatched "
+        "rows skipped (--unmatched skip) or with customers created for them (--unmatched create)",
         "tickets_bad_rows.csv, row 6, column escalated: “maybe” is not true or false",
         "tickets_bad_rows.csv, row 6, column reopen_count: -1 is out of range (0–100000)",
         "tickets_bad_rows.csv, row 6, column updated_at: 2026-11-01 09:00 is before the ticket was created",

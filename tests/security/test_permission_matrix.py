@@ -186,6 +186,13 @@ MATRIX = [
     Row("imports:list", "POST", ADMINS, note="no file: the form says so"),
     Row("imports:detail", "GET", ADMINS, args=lambda w: [w.import_run.pk]),
     Row("imports:confirm", "POST", {**ADMINS, "admin": 302, "superuser": 302}, args=lambda w: [w.import_run.pk]),
+    Row(
+        "imports:left_out",
+        "GET",
+        {**ADMINS, "admin": 404, "superuser": 404},
+        args=lambda w: [w.import_run.pk],
+        note="the world's run left no rows out",
+    ),
     Row("imports:tickets_webhook", "POST", expect(401), note="unsigned, whoever is signed in"),
     Row("imports:tickets_webhook", "GET", expect(405)),
     Row("imports:surveys_webhook", "POST", expect(401)),
