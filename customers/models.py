@@ -4,8 +4,8 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower, Upper
+from django.db.models import Q, Value
+from django.db.models.functions import Lower, Replace, Upper
 from django.utils import timezone
 
 from ceocalls.people import display_name
@@ -13,8 +13,77 @@ from ceocalls.people import display_name
 from .validators import validate_timezone
 
 
+def tier_key(label: str) -> str:
+    """What makes two tier labels the same: "Mid-market", "mid_market" and "MID MARKET" are one tier."""
+    return "".join(ch for ch in label.lower() if ch not in " -_")
+
+
+def tier_key_sql(expression):
+    """tier_key as the database computes it, for the unique constraint and for lookups."""
+    lowered = Lower(expression)
+    return Replace(Replace(Replace(lowered, Value(" "), Value("")), Value("-"), Value("")), Value("_"), Value(""))
+
+
+class TierQuerySet(models.QuerySet):
+    def named(self, label: str):
+        """The tier whose name is `label` as the unique constraint compares names."""
+        return self.alias(key=tier_key_sql("name")).filter(key=tier_key_sql(Value(label)))
+
+    def by_slug(self) -> dict[str, "Tier"]:
+        """Every tier by slug, one query: the table holds a company's few segment labels."""
+        return {t.slug: t for t in self}
+
+
+class Tier(models.Model):
+    """A company's own segment label ("Strategic", "Key account") and the builder's multiplier for it.
+
+    Customers refer to a tier by its slug (the `tier` column holds the slug), so renaming a
+    label is one row; the slug is made once from the first name and never changes.
+    """
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=40, unique=True, allow_unicode=True)
+    multiplier = models.FloatField(
+        default=1.0, help_text="The builder multiplies a customer's points by this (before the revenue weight)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TierQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-multiplier", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(multiplier__gte=0),
+                name="tier_multiplier_not_negative",
+                violation_error_message="A tier's multiplier cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="tier_name_not_empty", violation_error_message="A tier needs a name."
+            ),
+            # Labels that differ only in case, spaces, "-" or "_" are one tier (tier_key).
+            models.UniqueConstraint(
+                Replace(
+                    Replace(Replace(Lower("name"), Value(" "), Value("")), Value("-"), Value("")), Value("_"), Value("")
+                ),
+                name="tier_name_unique_ignoring_case_and_separators",
+                violation_error_message="A tier of this name exists already (case, spaces, - and _ aside).",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def key(self) -> str:
+        return tier_key(self.name)
+
+
 class Customer(models.Model):
     class Tier(models.TextChoices):
+        """The slugs of the four tiers every installation starts with (a migration makes them);
+        a company renames them, changes their multipliers and adds its own (customers.models.Tier)."""
+
         STRATEGIC = "strategic", "Strategic"
         ENTERPRISE = "enterprise", "Enterprise"
         MID_MARKET = "mid_market", "Mid-market"
@@ -30,7 +99,15 @@ class Customer(models.Model):
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=253, blank=True, help_text="E-mail domain, lower case: acme.com")
     annual_revenue = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.SMB)
+    tier = models.ForeignKey(
+        "customers.Tier",
+        to_field="slug",
+        db_column="tier",
+        on_delete=models.PROTECT,
+        default=Tier.SMB,
+        related_name="customers",
+        help_text="The company's own segment label; its multiplier weighs the customer's score.",
+    )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     lifecycle_status = models.CharField(max_length=16, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -158,7 +158,7 @@ def _judge_alarmed(ctx: _Context, signals: dict, on_sheet: set, cooldowns: dict)
     for cid in sorted(signals.keys() - on_sheet):
         sig = signals[cid]
         customer = sig.customer
-        key = (customer.tier, customer.annual_revenue)
+        key = (customer.tier_id, customer.annual_revenue)
         multiplier = multipliers.get(key)
         if multiplier is None:
             multiplier = multipliers[key] = value_multiplier(customer, policy)

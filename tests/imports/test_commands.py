@@ -15,13 +15,13 @@ def test_customers_import_creates_customers_and_contacts_then_changes_nothing(ru
     assert code == 0, err
     assert out.strip().splitlines()[-1] == "customers.csv: created 4, updated 0, unchanged 0, rejected 0"
     acme = Customer.objects.get(external_id="C-100")
-    assert (acme.name, acme.domain, acme.annual_revenue, acme.tier) == (
+    assert (acme.name, acme.domain, acme.annual_revenue, acme.tier_id) == (
         "Acme Logistics",
         "acme.example",
         Decimal("1250000.00"),
         "strategic",
     )
-    assert Customer.objects.get(external_id="C-200").tier == "enterprise"  # the label is accepted too
+    assert Customer.objects.get(external_id="C-200").tier_id == "enterprise"  # the label is accepted too
     contacts = list(acme.contacts.order_by("id").values_list("name", "is_primary"))
     assert contacts == [("Dana Whitfield", True), ("Raj Patel", False)]
     assert Contact.objects.get(email="marcus@cobalt.example").do_not_call is True
