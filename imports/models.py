@@ -30,6 +30,7 @@ class ImportRun(models.Model):
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     file = models.FileField(upload_to="imports/%Y/%m/")
+    recognised = models.BooleanField(default=False, help_text="The kind was recognised from the header row.")
     original_name = models.CharField(max_length=255)
     size_bytes = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALIDATING)

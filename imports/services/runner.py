@@ -10,7 +10,7 @@ from django.db import transaction
 
 from .. import fields
 from ..formats import CsvFormat
-from ..reader import CsvRows, FileInvalid
+from ..reader import CsvRows, FileInvalid, open_rows
 from ..records import RecordInvalid
 
 BATCH_SIZE = 1000
@@ -161,7 +161,7 @@ def run_import(
     """
     result = ImportResult(file=name, dry_run=dry_run, on_error=on_error, on_skip=on_skip)
     try:
-        rows = CsvRows(stream)
+        rows = open_rows(stream)
         bound = rows.bind(fmt)
     except FileInvalid as exc:
         for row, column, message in exc.problems:

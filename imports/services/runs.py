@@ -23,10 +23,16 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None] | None
 
 
-def import_run_start(*, upload, kind: str, by) -> ImportRun:
-    """Stores the uploaded file and checks it: small files now, large ones in a Celery task."""
+def import_run_start(*, upload, kind: str, by, recognised: bool = False) -> ImportRun:
+    """Stores the uploaded file and checks it: small files now, large ones in a Celery task.
+    `recognised`: the kind was read from the header row, not chosen (the page says so)."""
     run = ImportRun.objects.create(
-        kind=kind, file=upload, original_name=upload.name[:255], size_bytes=upload.size, created_by=by
+        kind=kind,
+        file=upload,
+        original_name=upload.name[:255],
+        size_bytes=upload.size,
+        created_by=by,
+        recognised=recognised,
     )
     _dispatch(run, "check_import_run")
     return ImportRun.objects.get(pk=run.pk)

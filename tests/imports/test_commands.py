@@ -159,7 +159,7 @@ def test_a_failed_import_leaves_what_was_stored_untouched(run_command, samples, 
 @pytest.mark.parametrize(
     ("command", "sample", "message"),
     [
-        ("import_tickets", "tickets.xlsx", "tickets.xlsx: is not a CSV file"),
+        ("import_tickets", "tickets.xlsx", "tickets.xlsx: is not an Excel workbook that can be read"),
         ("import_tickets", "tickets_missing_column.csv", "row 1, column created_at: required column is missing"),
         ("import_customers", "customers_semicolon.csv", "row 1: is separated by semicolons"),
         ("import_customers", "customers_latin1.csv", "is not UTF-8 text"),

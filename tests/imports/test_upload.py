@@ -79,8 +79,8 @@ def test_a_bad_file_shows_its_rows_and_cannot_be_confirmed(admin_client, samples
 
 
 def test_not_a_csv_in_the_browser(admin_client, samples):
-    response = upload(admin_client, samples, "tickets.xlsx", "tickets:csv")
-    assert "is not a CSV file" in response.content.decode()
+    response = upload(admin_client, samples, "tickets.xlsx", "tickets:csv")  # a zip, but no workbook
+    assert "is not an Excel workbook that can be read" in response.content.decode()
 
 
 def test_the_form_keeps_its_input_and_says_what_is_missing(admin_client):

@@ -186,6 +186,7 @@ MATRIX = [
     Row("imports:list", "POST", ADMINS, note="no file: the form says so"),
     Row("imports:detail", "GET", ADMINS, args=lambda w: [w.import_run.pk]),
     Row("imports:confirm", "POST", {**ADMINS, "admin": 302, "superuser": 302}, args=lambda w: [w.import_run.pk]),
+    Row("imports:sample", "GET", ADMINS, args=lambda w: ["tickets-zendesk.csv"]),
     Row(
         "imports:left_out",
         "GET",
