@@ -14,7 +14,7 @@ class ImportCommand(BaseCommand):
     # Each command defines run_import(*, stream, name, file_format, dry_run, on_error) -> ImportResult.
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="path of the CSV file (UTF-8, comma-separated, header row)")
+        parser.add_argument("file", help="path of the CSV file (UTF-8, comma-separated, header row) or .xlsx workbook")
         if len(self.formats) > 1:
             parser.add_argument("--format", dest="file_format", choices=self.formats, required=True)
         parser.add_argument("--dry-run", action="store_true", help="validate and report; save nothing")
