@@ -1,8 +1,9 @@
 """A small sample file of every format, to download from the upload page: the columns as the
 format reads them (the sender's own spelling) and two rows that import into the demo's shape."""
 
-import csv
 import io
+
+from ceocalls.csvfiles import csv_writer
 
 from .formats import CSV_FORMATS, CsvFormat, kind_of
 
@@ -78,7 +79,7 @@ def sample_csv(name: str) -> str | None:
     fmt, rows = CSV_FORMATS[key], EXAMPLES[key]
     columns = [ours for ours in fmt.columns if any(ours in row for row in rows)]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow([fmt.columns[ours][0] for ours in columns])
     for row in rows:
         writer.writerow([row.get(ours, "") for ours in columns])

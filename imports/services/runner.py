@@ -1,12 +1,13 @@
 """One import, from stream to database: read, validate, write in batches, all or nothing."""
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol, TextIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from ceocalls.csvfiles import csv_writer
 
 from .. import fields
 from ..formats import CsvFormat
@@ -201,7 +202,7 @@ class LeftOut:
     """The rows an import rejected or skipped, as a CSV file: the header and cells as read, plus `reason`."""
 
     def __init__(self, stream: TextIO, header: list[str]):
-        self.writer = csv.writer(stream)
+        self.writer = csv_writer(stream)  # a cell a spreadsheet would run as a formula gets an apostrophe
         self.writer.writerow([*header, "reason"])
         self.width = len(header)
 

@@ -198,3 +198,12 @@ def test_a_run_without_rows_left_out_has_no_download(admin_client, sample_custom
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.VALID and not run.left_out
     assert admin_client.get(f"/imports/{run.pk}/left-out.csv").status_code == 404
+
+
+def test_the_left_out_file_never_hands_a_spreadsheet_a_formula(admin_client, sample_customers):
+    _upload(
+        admin_client, TICKETS.splitlines()[0] + '\nT-9,pat@newco.example,"=HYPERLINK(""http://x"")",2026-11-01,high\n'
+    )
+    run = ImportRun.objects.get()
+    text = b"".join(admin_client.get(f"/imports/{run.pk}/left-out.csv").streaming_content).decode()
+    assert "'=HYPERLINK" in text
