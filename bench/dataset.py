@@ -27,7 +27,7 @@ from decimal import Decimal
 from .copyrows import Ids
 from .history import DAY, HISTORY_DAYS, ProgramHistory
 
-VERSION = 2  # bump when the shape changes: the harness regenerates cached databases
+VERSION = 3  # bump when the shape changes: the harness regenerates cached databases
 EXECUTIVES = 25
 CHUNK = 50_000  # rows drawn at a time
 
@@ -215,8 +215,8 @@ class Generator(ProgramHistory):
         ids = Ids(self.cursor, Contact._meta.db_table)
         self.contacts_of: list[list[int]] = []
         self.callable_of: list[list[int]] = []
-        columns = ["id", "customer_id", "name", "title", "email", "phone", "timezone", "is_primary", "do_not_call",
-                   "created_at", "updated_at"]  # fmt: skip
+        columns = ["id", "customer_id", "name", "title", "email", "phone", "phone_e164", "timezone", "is_primary",
+                   "do_not_call", "created_at", "updated_at"]  # fmt: skip
         with self.writer(Contact, columns) as w:
             for cid, tier_index, zone, _, _ in self.cust:
                 low, high = TIERS[tier_index][5]
@@ -231,7 +231,7 @@ class Generator(ProgramHistory):
                     own_zone = rng.choice(EXECUTIVE_ZONES) if rng.random() < 0.08 else ""
                     contact_id = ids.next()
                     w.row((contact_id, cid, f"{first} {last}", t.CONTACT_TITLES[(k + cid) % len(t.CONTACT_TITLES)],
-                           email, phone, own_zone, k == 0, dnc, self.now, self.now))  # fmt: skip
+                           email, phone, _e164(phone), own_zone, k == 0, dnc, self.now, self.now))  # fmt: skip
                     mine.append(contact_id)
                     if phone and not dnc:
                         reachable.append(contact_id)
@@ -486,3 +486,9 @@ if __name__ == "__main__":
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ceocalls.settings")
     main()
+
+
+def _e164(phone: str) -> str:
+    """The patterns above are international and valid: E.164 is their digits after a +
+    (customers.phones reads each at 80 µs; a million of them need not)."""
+    return "+" + "".join(ch for ch in phone if ch.isdigit()) if phone else ""

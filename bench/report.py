@@ -79,6 +79,27 @@ def rows(results: dict) -> list[tuple[str, list]]:
              "", "≥ 500/s", bool(applied and applied >= 500)),
         ]  # fmt: skip
         sections.append(("Webhooks (tickets)", section))
+    soak = results.get("soak")
+    if soak:
+        rss = soak["rss_mb"]
+        grew = {k: rss["end"][k] - rss["start"][k] for k in rss["start"]}
+        flat = all(grew[k] <= max(20.0, 0.1 * rss["start"][k]) for k in grew)
+        section = [
+            ("requests (pages of every role; signed webhooks)",
+             f"{soak['requests']:,} in {soak['seconds']} s ({soak['achieved_per_s']:g}/s; {soak['webhooks']:,} webhooks), "
+             f"{soak['errors']} errors, p50 {soak['p50_ms']} ms, p99 {soak['p99_ms']} ms",
+             f"target rate {soak['rate_per_s']:g}/s", "0 errors", soak["errors"] == 0),
+            ("memory (RSS after the warm-up → at the end)",
+             f"gunicorn {rss['start']['gunicorn']:.0f} → {rss['end']['gunicorn']:.0f} MB, "
+             f"worker {rss['start']['worker']:.0f} → {rss['end']['worker']:.0f} MB",
+             "", "flat (≤ 10 % or 20 MB)", flat),
+            ("webhook events",
+             f"{soak['events_stored']:,} stored, {soak['events_applied']:,} applied, {soak['events_failed']} failed, "
+             f"{soak['events_pending']} pending",
+             "", "every event applied",
+             soak["events_applied"] == soak["events_stored"] == soak["webhooks"] and not soak["events_pending"]),
+        ]  # fmt: skip
+        sections.append((f"Soak ({soak['seconds']} s, gunicorn 2 workers, Celery worker 2 processes)", section))
     growth = results.get("growth")
     if growth:
         first = growth[0]

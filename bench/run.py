@@ -182,6 +182,14 @@ class Bench:
             if wrk_available():
                 self.say(f"signed webhooks for {args.wrk_seconds} s, then a worker with 2 processes applies them")
                 self.results["webhooks"] = measure_webhooks(self.env(db), database_url(db), args.wrk_seconds)
+        if args.soak:
+            from .soak import measure_soak
+
+            if session is None:
+                child(["manage.py", "collectstatic", "--noinput", "-v", "0"], self.env(db))
+                session = json.loads(child(["-m", "bench.sessions"], self.env(db)))
+            self.say(f"soak: {args.soak} s at {args.soak_rate:g} requests/s (pages and signed webhooks), with a worker")
+            self.results["soak"] = measure_soak(self.env(db), database_url(db), session, args.soak, args.soak_rate)
         if "imports" not in skip:
             self.results["imports"] = self.imports()
         if "growth" not in skip and (args.growth or args.scale >= FULL_SCALE):
@@ -275,6 +283,14 @@ def main(argv=None) -> None:
     parser.add_argument("--skip", type=lambda s: [x for x in s.split(",") if x], default=[],
                         help=f"comma-separated steps to leave out: {', '.join(STEPS)}")  # fmt: skip
     parser.add_argument("--wrk-seconds", type=int, help="seconds of each wrk run (default 10; 30 at full scale)")
+    parser.add_argument(
+        "--soak",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="also a soak of this many seconds: every role and both webhooks at a steady rate",
+    )
+    parser.add_argument("--soak-rate", type=float, default=8.0, help="requests per second of the soak (default 8)")
     parser.add_argument("--growth", action="store_true", help="measure the build at 10k/30k/… (on at full scale)")
     parser.add_argument("--with-imports", action="store_true", help="run bench/imports.py below full scale too")
     parser.add_argument("--db-prefix", default=os.environ.get("BENCH_DB_PREFIX", "ceocalls_bench"))
@@ -286,6 +302,8 @@ def main(argv=None) -> None:
     unknown = set(args.skip) - set(STEPS)
     if unknown:
         parser.error(f"--skip: unknown step {', '.join(sorted(unknown))}; the steps are {', '.join(STEPS)}")
+    if args.soak < 0 or args.soak_rate <= 0:
+        parser.error("--soak takes seconds (0 leaves it out) and --soak-rate a positive number")
     if args.scale < 100:
         parser.error("--scale must be at least 100 customers")
     args.wrk_seconds = args.wrk_seconds or (30 if args.scale >= FULL_SCALE else 10)

@@ -1,8 +1,7 @@
 from datetime import timedelta
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
@@ -11,11 +10,14 @@ from django.views.decorators.http import require_POST
 
 from ceocalls.admin_actions import run_each
 
-from . import admin_calls  # noqa: F401 - registers calls, commitments and their history
-from .builder import build_week
+from . import (
+    admin_calls,  # noqa: F401 - registers calls, commitments and their history
+    admin_topics,  # noqa: F401 - registers topics and follow-ups
+)
 from .forms.policy import ScoringPolicyForm
-from .models import CallSheet, Executive, ScoringPolicy, SheetEntry
+from .models import BuildRun, CallSheet, Executive, ScoringPolicy, SheetEntry, UrgentCall
 from .services import calls as call_services
+from .services.builds import build_run_outcome, build_run_request
 
 
 @admin.register(Executive)
@@ -106,15 +108,13 @@ class CallSheetAdmin(admin.ModelAdmin):
         for sheet in queryset.select_related("executive__user").order_by("week_start", "executive_id"):
             self._build(request, week=sheet.week_start, executive=sheet.executive)
 
-    def _build(self, request, **kwargs):
-        try:
-            result = build_week(**kwargs)
-        except DatabaseError as exc:
-            self.message_user(request, f"The build failed and changed nothing: {exc}", messages.ERROR)
-            return
-        for line in result.messages:
-            self.message_user(request, line, messages.WARNING)
-        self.message_user(request, result.summary_line(), messages.SUCCESS)
+    def _build(self, request, *, week, executive=None):
+        """Recorded as a build run like every other door (the program page, the command, beat), so
+        it shows under Build runs, is swept when the queue was down, and fails in words."""
+        run = build_run_request(week=week, executive=executive, by=request.user, origin=BuildRun.Origin.ADMIN)
+        run.refresh_from_db()
+        level, text = build_run_outcome(run)
+        self.message_user(request, text, level)
 
     @admin.display(description="Inputs of the build")
     def inputs_display(self, sheet):
@@ -173,6 +173,7 @@ class SheetEntryAdmin(admin.ModelAdmin):
         "is_listening",
         "flag",
         "status",
+        "urgent_placed_at",
     ]
     actions = ["skip", "put_back"]
 
@@ -210,3 +211,32 @@ class ScoringPolicyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(UrgentCall)
+class UrgentCallAdmin(admin.ModelAdmin):
+    """Urgent calls outside the slot (callsheets.services.urgent): read-only; the executive logs and
+    acknowledges them on the sheet."""
+
+    list_display = ["customer", "executive", "deadline", "acknowledged_at", "call", "admins_told_at"]
+    list_filter = ["executive"]
+    search_fields = ["customer__name"]
+    list_select_related = ["customer", "executive__user", "call"]
+    readonly_fields = [
+        "flag",
+        "executive",
+        "customer",
+        "contact",
+        "deadline",
+        "created_at",
+        "acknowledged_at",
+        "acknowledged_by",
+        "call",
+        "admins_told_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -25,6 +25,33 @@ class CommitmentInline(admin.TabularInline):
         return False
 
 
+class CallLogAdminForm(forms.ModelForm):
+    """Each refusal of call_correct (text limits, a duration out of range) beside its field, with
+    what was typed kept; a refusal that still comes from the service is a message (SavesThroughServices)."""
+
+    class Meta:
+        model = CallLog
+        fields = ["outcome", "duration_minutes", "sentiment", "notes", "notes_private"]
+
+    def clean(self):
+        data = super().clean()
+        errors = call_services.call_correct_errors(
+            self.instance,
+            outcome=data.get("outcome", self.instance.outcome),
+            duration_minutes=data.get("duration_minutes"),
+            notes=data.get("notes", self.instance.notes),
+            sentiment=data.get("sentiment", ""),
+        )
+        for field, refusal in errors.items():
+            self.add_error(field if field in self.fields else None, refusal)
+        return data
+
+    def _post_clean(self):
+        # The service checks the values; the model's own constraints (duration) would only repeat them.
+        if not self.errors:
+            super()._post_clean()
+
+
 @admin.register(CallLog)
 class CallLogAdmin(SavesThroughServices, admin.ModelAdmin):
     list_display = ["customer", "executive", "called_at", "outcome", "duration_minutes", "sentiment", "notes_private"]
@@ -33,6 +60,7 @@ class CallLogAdmin(SavesThroughServices, admin.ModelAdmin):
     list_select_related = ["customer", "executive__user"]
     date_hierarchy = "called_at"
     inlines = [CommitmentInline]
+    form = CallLogAdminForm
     # Calls are logged on the sheet; here they are corrected through call_correct, as on the card.
     fields = [
         "entry",

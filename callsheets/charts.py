@@ -217,3 +217,43 @@ def bar_chart(
         body.append(_text(x_end + 6, y + row / 2 + 5, f"{_fmt(v, unit)} {note}".strip(), size=14))
     body.append(_text(left + plot_w / 2, height - 14, x_label, size=14, anchor="middle", fill="#495057"))
     return _frame(title, width, height, body, [])
+
+
+def mini_column_chart(title: str, categories: list[str], values: list[int], *, color: str = BLUE) -> SafeString:
+    """A small column chart of counts (a topic's mentions per week): whole-number ticks, first and last label."""
+    width, height = 360, 130
+    left, right, top, bottom = 34, 8, 10, 24
+    plot_w, plot_h = width - left - right, height - top - bottom
+    ticks = nice_ticks(0, max([1, *values]), count=2, integer=True)
+    hi = ticks[-1]
+
+    def y_of(v):
+        return top + plot_h - v / hi * plot_h
+
+    body = []
+    for tick in ticks:
+        y = y_of(tick)
+        body.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dee2e6"/>')
+        body.append(_text(left - 5, y + 4, _fmt(tick, ""), size=11, anchor="end", fill="#495057"))
+    n = max(len(values), 1)
+    slot = plot_w / n
+    bar_w = max(min(slot * 0.75, 24), 1)
+    for i, (category, v) in enumerate(zip(categories, values, strict=True)):
+        x = left + slot * i + (slot - bar_w) / 2
+        if v:
+            body.append(
+                f'<rect x="{x:.1f}" y="{y_of(v):.1f}" width="{bar_w:.1f}" height="{y_of(0) - y_of(v):.1f}" '
+                f'fill="{color}"><title>{escape(f"{category}: {v}")}</title></rect>'
+            )
+    if categories:
+        body.append(_text(left, height - 6, categories[0], size=11, fill="#495057"))
+        if len(categories) > 1:
+            body.append(_text(width - right, height - 6, categories[-1], size=11, anchor="end", fill="#495057"))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(title)}" font-family="{escape(FONT)}" class="chart chart-mini">',
+        f"<title>{escape(title)}</title>",
+        *body,
+        "</svg>",
+    ]
+    return mark_safe("".join(parts))  # every text above went through escape()

@@ -191,6 +191,15 @@ class SheetEntry(models.Model):
         "customers.Flag", on_delete=models.SET_NULL, null=True, blank=True, related_name="sheet_entries"
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    urgent_placed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Placed at once by an urgent alarm (callsheets.services.urgent); a rebuild keeps it where it is.",
+    )
+    pinned = models.BooleanField(
+        default=False,
+        help_text="Placed by hand (an admin's choice, a call carried over after a voicemail): a rebuild keeps it.",
+    )
 
     objects = SheetEntryQuerySet.as_manager()
 
@@ -233,6 +242,15 @@ def call_notes_readable(call: "CallLog", user) -> bool:
     return not call.notes_private or call.executive_id == executive_id_of(user)
 
 
+def follow_up_writable(call: "CallLog", user) -> bool:
+    """`CallLog.objects.follow_up_writable_by(user)` for a call already in memory: the executive who made
+    the call writes its follow-up to the customer, and program admins."""
+    roles = role_names(user)
+    if PROGRAM_ADMINS in roles:
+        return True
+    return EXECUTIVES in roles and call.executive_id == executive_id_of(user)
+
+
 class CallLogQuerySet(models.QuerySet):
     def reached(self):
         return self.filter(outcome=CallLog.Outcome.REACHED)
@@ -245,6 +263,15 @@ class CallLogQuerySet(models.QuerySet):
         if EXECUTIVES not in roles:
             return self.none()
         return self.filter(Q(notes_private=False) | Q(executive__user=user))
+
+    def follow_up_writable_by(self, user):
+        """The calls whose follow-up `user` may write and send: their own calls; a program admin's, all."""
+        roles = role_names(user)
+        if PROGRAM_ADMINS in roles:
+            return self
+        if EXECUTIVES not in roles:
+            return self.none()
+        return self.filter(executive__user=user)
 
 
 class CallLog(models.Model):
@@ -420,6 +447,42 @@ class ScoringPolicy(models.Model):
     listening_calls = models.PositiveSmallIntegerField(default=1)
     business_hours_start = models.PositiveSmallIntegerField(default=9)
     business_hours_end = models.PositiveSmallIntegerField(default=17)
+    calling_hours_start = models.PositiveSmallIntegerField(
+        default=8, help_text="No call is placed, promoted or carried over before this hour in the contact's zone."
+    )
+    calling_hours_end = models.PositiveSmallIntegerField(
+        default=19, help_text="…nor ending after this hour in the contact's zone."
+    )
+    survey_alarm_kind = models.CharField(
+        max_length=8,
+        choices=[("nps", "NPS"), ("csat", "CSAT"), ("", "No survey line")],
+        default="nps",
+        blank=True,
+        help_text="Which survey's answers raise an urgent flag by themselves (blank: none do).",
+    )
+    survey_alarm_max_score = models.PositiveSmallIntegerField(
+        default=1, help_text="An answer scoring at most this crosses the line."
+    )
+    survey_alarm_comment_required = models.BooleanField(
+        default=True, help_text="Only answers with a comment: the customer's own words to quote."
+    )
+    survey_alarm_tiers = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Only customers of these tiers, comma-separated (matched ignoring case); blank: every tier.",
+    )
+    survey_alarm_min_revenue = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text="Only customers with at least this annual revenue (0: any).",
+    )
+    urgent_window_business_days = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="An urgent alarm is called by the end of this many business days after it, in the customer's zone.",
+    )
 
     weight_urgent_flag = models.FloatField(default=1000)
     weight_flag = models.FloatField(default=60)
@@ -479,6 +542,14 @@ class ScoringPolicy(models.Model):
                 condition=Q(business_hours_start__lt=F("business_hours_end"), business_hours_end__lte=24),
                 name="policy_business_hours_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(calling_hours_start__lt=F("calling_hours_end"), calling_hours_end__lte=24),
+                name="policy_calling_hours_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(urgent_window_business_days__gte=1), name="policy_urgent_window_positive"
+            ),
+            models.CheckConstraint(condition=Q(survey_alarm_min_revenue__gte=0), name="policy_survey_revenue_valid"),
         ]
 
     def __str__(self):
@@ -593,3 +664,58 @@ class BuildRun(models.Model):
         if seconds < 1:
             return "under a second"
         return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+class UrgentCallQuerySet(models.QuerySet):
+    def open(self):
+        """Neither logged nor given up: shown above everything on the executive's sheet."""
+        return self.filter(call__isnull=True)
+
+    def for_viewer(self, user):
+        if user.has_perm("callsheets.view_all_sheets"):
+            return self
+        return self.filter(executive__user=user)
+
+
+class UrgentCall(models.Model):
+    """An urgent alarm no slot could answer in time: one executive calls outside the slot, by `deadline`.
+
+    Made by callsheets.services.urgent.urgent_place; shown above everything on the executive's sheet,
+    whatever week they look at, until the call is logged.
+    """
+
+    flag = models.OneToOneField("customers.Flag", on_delete=models.CASCADE, related_name="urgent_call")
+    executive = models.ForeignKey(Executive, on_delete=models.PROTECT, related_name="urgent_calls")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="urgent_calls")
+    contact = models.ForeignKey("customers.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    deadline = models.DateTimeField(help_text="The end of the urgent window, in the customer's zone.")
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    call = models.OneToOneField(CallLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="urgent_call")
+    admins_told_at = models.DateTimeField(
+        null=True, blank=True, help_text="When program admins were told it was neither acknowledged nor logged."
+    )
+
+    objects = UrgentCallQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        indexes = [
+            models.Index(fields=["executive", "deadline"], condition=Q(call__isnull=True), name="urgent_call_open_idx"),
+        ]
+
+    def __str__(self):
+        return f"Urgent call: {self.executive} → {self.customer} by {self.deadline:%Y-%m-%d %H:%M}"
+
+    @property
+    def half_window_at(self) -> datetime:
+        """When program admins are told, if it is neither acknowledged nor logged by then."""
+        return self.created_at + (self.deadline - self.created_at) / 2
+
+
+# Kept in their own modules so this one stops growing; imported here so Django finds them.
+from .models_followup import CallFollowUp  # noqa: E402, F401
+from .models_topics import Topic  # noqa: E402, F401

@@ -87,3 +87,22 @@ def build_next_week(self) -> dict:
 def sweep_build_runs() -> dict:
     """Celery beat: queue again the builds that never reached a worker; fail those that never end."""
     return builds.build_runs_sweep()
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def place_urgent_flag(self, flag_id: int) -> dict:
+    """Places an urgent flag at once (services.urgent.urgent_place); idempotent, so a retry places once."""
+    from .services.urgent import urgent_place
+
+    outcome = urgent_place(flag_id=flag_id)
+    return {"flag": outcome.flag_id, "state": outcome.state, "text": outcome.text}
+
+
+@shared_task(acks_late=True)
+def sweep_urgent_alarms() -> dict:
+    """Celery beat, every minute: place the urgent flags whose task never ran (the queue was down),
+    tell program admins of urgent calls neither acknowledged nor logged by half their window, and
+    send the executives' urgent e-mails that could not be queued."""
+    from .services.urgent_calls import urgent_sweep
+
+    return urgent_sweep()

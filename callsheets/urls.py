@@ -3,7 +3,7 @@ from datetime import date
 from django.urls import path, register_converter
 
 from .models import FIRST_YEAR, LAST_YEAR, year_in_range
-from .views import sheet
+from .views import followups, sheet
 
 
 class IsoDateConverter:
@@ -35,4 +35,7 @@ urlpatterns = [
     path("sheet/<isodate:week>/print/", sheet.sheet_print, name="print"),
     path("sheet/entries/<int:pk>/log/", sheet.entry_log, name="entry_log"),
     path("sheet/entries/<int:pk>/skip/", sheet.entry_skip_view, name="entry_skip"),
+    path("calls/<int:pk>/follow-up/", followups.call_follow_up, name="call_follow_up"),
+    path("sheet/urgent/<int:pk>/log/", sheet.urgent_log, name="urgent_log"),
+    path("sheet/urgent/<int:pk>/acknowledge/", sheet.urgent_acknowledge, name="urgent_acknowledge"),
 ]

@@ -34,8 +34,10 @@ FLAG_REASON = TextLimit("The reason for the flag", 2000)
 FLAG_NOTE = TextLimit("A note on a flag", 2000)  # what a lead (or a tagged ticket) adds to a flag
 DISMISSAL_REASON = TextLimit("The reason for dismissing", 1000)  # why an admin dismissed a flag
 RESOLUTION = TextLimit("The resolution", 1000)  # what was done to keep a promise, or why it was dropped
+FOLLOW_UP_SUBJECT = TextLimit("The subject", 200)  # of the follow-up e-mail to the customer after a call
+FOLLOW_UP_BODY = TextLimit("The follow-up e-mail", 5000)
 
-ALL = (CALL_NOTES, PROMISE, FLAG_REASON, FLAG_NOTE, DISMISSAL_REASON, RESOLUTION)
+ALL = (CALL_NOTES, PROMISE, FLAG_REASON, FLAG_NOTE, DISMISSAL_REASON, RESOLUTION, FOLLOW_UP_SUBJECT, FOLLOW_UP_BODY)
 
 
 class LimitedTextField(forms.CharField):

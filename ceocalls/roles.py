@@ -61,6 +61,7 @@ ROLE_PERMISSIONS = {
         "callsheets.view_all_sheets",
         "callsheets.build_sheets",
         "callsheets.view_buildrun",  # Call sheets → Build runs, read-only (found by the permission matrix)
+        "callsheets.view_urgentcall",  # urgent calls outside the slot, read-only; acknowledged on the sheet
         "callsheets.view_sheetentry",
         "callsheets.change_sheetentry",
         "callsheets.view_calllog",
@@ -69,6 +70,11 @@ ROLE_PERMISSIONS = {
         "callsheets.change_commitment",
         "callsheets.view_all_commitments",
         "callsheets.view_commitmentchange",
+        "callsheets.view_callfollowup",  # what was sent to customers after calls, read-only
+        "callsheets.view_topic",  # /program/topics/ reads these; admins keep them
+        "callsheets.add_topic",
+        "callsheets.change_topic",
+        "callsheets.delete_topic",
         "callsheets.view_scoringpolicy",
         "callsheets.change_scoringpolicy",
         "imports.view_importrun",

@@ -269,6 +269,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callsheets.tasks.sweep_build_runs",
         "schedule": 60,
     },
+    # The same for large uploads: a check or import whose task never reached a worker, or whose
+    # worker died, is queued again; one still unfinished a day later is failed in words.
+    "sweep-import-runs": {
+        "task": "imports.tasks.sweep_import_runs",
+        "schedule": 60,
+    },
+    # Places urgent flags whose task never ran (broker down when raised), tells program admins of
+    # urgent calls neither acknowledged nor logged by half their window (README, "Urgent alarms").
+    "sweep-urgent-alarms": {
+        "task": "callsheets.tasks.sweep_urgent_alarms",
+        "schedule": 60,
+    },
 }
 
 # E-mails (README, "Calendar and e-mail"). The briefing hour is local to each executive; the
@@ -308,6 +320,11 @@ CELERY_BEAT_SCHEDULE["prune-old-records"] = {
     "task": "ceocalls.tasks.prune_old_records",
     "schedule": crontab(hour=PRUNE_HOUR, minute=40),
 }
+
+# --- Urgent alarms: with a Slack incoming webhook's URL, each urgent e-mail to an executive is also posted there.
+SLACK_WEBHOOK_URL = env_str("SLACK_WEBHOOK_URL").strip()
+if SLACK_WEBHOOK_URL and not SLACK_WEBHOOK_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SLACK_WEBHOOK_URL must be the https:// address of a Slack incoming webhook.")
 
 # --- Imports and webhooks
 WEBHOOK_SECRET = env_str("WEBHOOK_SECRET")

@@ -6,15 +6,30 @@ from django.db.models import Count
 from ceocalls.admin_actions import action_with_text, run_each, sentence
 
 from .models import Contact, Customer, Flag, FlagNote, SupportTicket, SurveyResponse, Tier
+from .phones import NOT_DIALABLE, contact_normalise_phone
 from .services import customers as customer_services
 from .services import flags as flag_services
+from .services.customers import contact_set_phones
 from .services.tiers import tier_slug_for
 
 
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
-    fields = ["name", "title", "email", "phone", "timezone", "is_primary", "do_not_call"]
+    fields = ["name", "title", "email", "phone", "dialled_as", "timezone", "is_primary", "do_not_call"]
+    readonly_fields = ["dialled_as"]
+
+    @admin.display(description="Dialled as")
+    def dialled_as(self, obj):
+        return dialled_as(obj)
+
+
+def dialled_as(contact) -> str:
+    """'+1 312-555-0101 ext. 12', or why the number has no link."""
+    if not contact or not contact.phone:
+        return "—"
+    number = contact.phone_number
+    return number.display if number.dialable else f"{NOT_DIALABLE}: shown as written"
 
 
 @admin.register(Tier)
@@ -48,7 +63,16 @@ class TierAdmin(admin.ModelAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["name", "external_id", "domain", "tier", "annual_revenue", "timezone", "lifecycle_status"]
+    list_display = [
+        "name",
+        "external_id",
+        "domain",
+        "tier",
+        "annual_revenue",
+        "timezone",
+        "country",
+        "lifecycle_status",
+    ]
     list_filter = ["tier", "lifecycle_status"]
     list_select_related = ["tier"]
     search_fields = ["name", "external_id", "domain", "contacts__email"]
@@ -57,6 +81,22 @@ class CustomerAdmin(admin.ModelAdmin):
     # The lifecycle changes through customer_set_lifecycle: the actions below.
     readonly_fields = ["lifecycle_status"]
     actions = ["mark_active", "mark_at_risk", "mark_churned"]
+
+    def save_formset(self, request, form, formset, change):
+        """Contacts edited here are read like every other path (customers.phones), in the
+        customer's country or time zone as just saved."""
+        contacts = formset.save(commit=False)
+        for contact in contacts:
+            contact_normalise_phone(contact, customer=form.instance)
+            contact.save()
+        for contact in formset.deleted_objects:
+            contact.delete()
+        formset.save_m2m()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"country", "timezone"} & set(form.changed_data):
+            contact_set_phones(customer=obj)
 
     def _set_lifecycle(self, request, queryset, status):
         label = Customer.Lifecycle(status).label.lower()
@@ -83,11 +123,20 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ["name", "customer", "title", "email", "phone", "is_primary", "do_not_call"]
+    list_display = ["name", "customer", "title", "email", "phone", "dialled", "is_primary", "do_not_call"]
     list_filter = ["is_primary", "do_not_call"]
-    search_fields = ["name", "email", "phone", "customer__name"]
+    search_fields = ["name", "email", "phone", "phone_e164", "customer__name"]
     list_select_related = ["customer"]
     autocomplete_fields = ["customer"]
+    readonly_fields = ["dialled"]
+
+    @admin.display(description="Dialled as")
+    def dialled(self, obj):
+        return dialled_as(obj)
+
+    def save_model(self, request, obj, form, change):
+        contact_normalise_phone(obj)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(SupportTicket)

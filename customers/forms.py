@@ -43,7 +43,7 @@ class FlagForm(forms.Form):
     urgency = forms.ChoiceField(
         choices=[
             (Flag.Urgency.NORMAL, "Normal: on the next weekly sheet"),
-            (Flag.Urgency.URGENT, "Urgent: top of the next sheet"),
+            (Flag.Urgency.URGENT, "Urgent: first on the soonest sheet, called by the end of the next business day"),
         ],
         initial=Flag.Urgency.NORMAL,
         widget=forms.RadioSelect,

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from ceocalls.people import display_name
 
-from .validators import validate_timezone
+from .phones import Phone
+from .validators import validate_country, validate_phone_text, validate_timezone
 
 
 def tier_key(label: str) -> str:
@@ -109,6 +110,15 @@ class Customer(models.Model):
         help_text="The company's own segment label; its multiplier weighs the customer's score.",
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_country],
+        help_text="ISO 3166 alpha-2 (US, GB, NO): the country national phone numbers are read in. "
+        "Blank: the country of the time zone.",
+    )
     lifecycle_status = models.CharField(max_length=16, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -139,7 +149,23 @@ class Contact(models.Model):
     name = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(
+        max_length=40,
+        blank=True,
+        validators=[validate_phone_text],
+        help_text="As written: +1 312 555 0101, (312) 555-0101 ext. 12. A national number is read in the "
+        "contact's country (its time zone, else the customer's country or time zone).",
+    )
+    phone_e164 = models.CharField(
+        "dialable number",
+        max_length=16,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text="E.164, +13125550101; blank when the number cannot be dialled from abroad (customers.phones).",
+    )
+    phone_extension = models.CharField(max_length=20, blank=True, default="", db_default="", editable=False)
     timezone = models.CharField(
         max_length=64, blank=True, validators=[validate_timezone], help_text="Blank: the customer's time zone."
     )
@@ -158,6 +184,12 @@ class Contact(models.Model):
                 "customer", Lower("email"), condition=~Q(email=""), name="contact_email_unique_per_customer"
             ),
             models.CheckConstraint(condition=~Q(name=""), name="contact_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(phone_e164="") | Q(phone_e164__startswith="+"), name="contact_phone_e164_shape"
+            ),
+            models.CheckConstraint(
+                condition=Q(phone_extension="") | ~Q(phone_e164=""), name="contact_phone_extension_needs_number"
+            ),
         ]
         indexes = [models.Index(Lower("email"), name="contact_email_lower_idx")]
 
@@ -167,6 +199,11 @@ class Contact(models.Model):
     @property
     def is_callable(self) -> bool:
         return bool(self.phone) and not self.do_not_call
+
+    @property
+    def phone_number(self) -> Phone:
+        """The number as written and as dialled (customers.phones): `.tel`, `.display`, `.dialable`."""
+        return Phone(self.phone, self.phone_e164, self.phone_extension)
 
     @property
     def effective_timezone(self) -> str:
@@ -329,6 +366,18 @@ class SurveyResponse(models.Model):
         return f"{self.get_kind_display()} {self.score} from {self.customer_id} on {self.responded_at:%Y-%m-%d}"
 
     @property
+    def label(self) -> str:
+        """'Delighted NPS 0, 29 Nov': where the answer came from, its score and its day."""
+        day = timezone.localtime(self.responded_at)
+        return f"{self.get_source_display()} {self.get_kind_display()} {self.score}, {day.day} {day:%b}"
+
+    @property
+    def quote(self) -> str:
+        """The answer as a flag quotes it: 'Delighted NPS 0, 29 Nov: "you guys are absolute idiots"'."""
+        comment = " ".join(self.comment.split())
+        return f"{self.label}: “{comment}”" if comment else self.label
+
+    @property
     def is_detractor(self) -> bool:
         """SurveyResponse.objects.detractors() for one answer already in memory."""
         limit = {self.Kind.NPS: NPS_DETRACTOR_MAX, self.Kind.CSAT: CSAT_LOW_MAX}.get(self.kind)
@@ -364,6 +413,7 @@ class Flag(models.Model):
     class Origin(models.TextChoices):
         LEAD = "lead", "Support lead"
         TICKET_TAG = "ticket_tag", "Ticket tag"
+        SURVEY = "survey", "Survey answer"
 
     ACTIVE_STATUSES = (Status.OPEN, Status.SCHEDULED)
 
@@ -375,6 +425,14 @@ class Flag(models.Model):
     reason = models.TextField()
     urgency = models.CharField(max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     ticket = models.ForeignKey(SupportTicket, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags")
+    survey_response = models.ForeignKey(
+        SurveyResponse,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flags",
+        help_text="The survey answer that crossed the policy's line and raised this flag.",
+    )
     contact = models.ForeignKey(
         Contact,
         on_delete=models.SET_NULL,
@@ -408,6 +466,15 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     lead_notified_at = models.DateTimeField(null=True, blank=True)
+    urgent_since = models.DateTimeField(
+        null=True, blank=True, help_text="The urgent alarm: when the flag was raised as, or made, urgent."
+    )
+    urgent_enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the urgent placement's task reached the job queue."
+    )
+    urgent_handled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the urgent placement ran (placed, an urgent call, or why not)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     scheduled_at = models.DateTimeField(null=True, blank=True)
@@ -430,9 +497,16 @@ class Flag(models.Model):
             models.UniqueConstraint(
                 fields=["ticket"], condition=Q(origin="ticket_tag"), name="flag_once_per_tagged_ticket"
             ),
+            # A survey answer raises one flag, however often it is imported or sent.
+            models.UniqueConstraint(fields=["survey_response"], name="flag_once_per_survey_response"),
         ]
         indexes = [
             models.Index(fields=["status", "urgency"], name="flag_status_urgency_idx"),
+            models.Index(
+                fields=["urgent_since"],
+                condition=Q(urgency="urgent", urgent_handled_at__isnull=True),
+                name="flag_urgent_unhandled_idx",
+            ),
             models.Index(fields=["raised_by", "-created_at"], name="flag_raised_by_idx"),
         ]
 
@@ -449,12 +523,15 @@ class Flag(models.Model):
         'Zendesk ticket #4900'. Reads `raised_by` and `ticket`: select them with the flag."""
         if self.origin == self.Origin.TICKET_TAG:
             return self.ticket.label if self.ticket_id else "a ticket tag"
+        if self.origin == self.Origin.SURVEY:
+            return self.survey_response.label if self.survey_response_id else "a survey answer"
         return display_name(self.raised_by) or "a support lead"
 
     @property
     def origin_phrase(self) -> str:
         """'by Sam Torres' or 'from Zendesk ticket #4900', after 'Raised' or 'Flagged'."""
-        return f"{'from' if self.origin == self.Origin.TICKET_TAG else 'by'} {self.origin_label}"
+        by = self.origin in (self.Origin.TICKET_TAG, self.Origin.SURVEY)
+        return f"{'from' if by else 'by'} {self.origin_label}"
 
 
 class FlagNote(models.Model):
@@ -472,6 +549,14 @@ class FlagNote(models.Model):
         related_name="flag_notes",
         help_text="The ticket tagged for a CEO call that added this note (no author then).",
     )
+    survey_response = models.ForeignKey(
+        SurveyResponse,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flag_notes",
+        help_text="The survey answer past the policy's line that added this note (no author then).",
+    )
     text = models.TextField()
     made_urgent = models.BooleanField(default=False, help_text="This note raised the flag to urgent.")
     created_at = models.DateTimeField(default=timezone.now)
@@ -482,6 +567,7 @@ class FlagNote(models.Model):
             models.CheckConstraint(condition=~Q(text=""), name="flagnote_text_not_empty"),
             # A tagged ticket adds to a flag once, however often it is imported.
             models.UniqueConstraint(fields=["ticket"], name="flagnote_once_per_ticket"),
+            models.UniqueConstraint(fields=["survey_response"], name="flagnote_once_per_survey_response"),
         ]
         indexes = [
             models.Index(fields=["flag", "created_at"], name="flagnote_flag_idx"),
@@ -496,4 +582,6 @@ class FlagNote(models.Model):
         """Who added it: the lead's name, or the tagged ticket ('Zendesk ticket #4901')."""
         if self.ticket_id:
             return self.ticket.label
+        if self.survey_response_id:
+            return self.survey_response.label
         return display_name(self.author) or "someone"

@@ -13,6 +13,7 @@ from callsheets.models import (
     CommitmentChange,
     ScoringPolicy,
     SheetEntry,
+    UrgentCall,
     overdue_today,
     week_start_of,
 )
@@ -214,6 +215,12 @@ def flag_state(flag: Flag) -> FlagState:
     """The flag's state in words a support lead reads without asking anyone."""
     status = flag.status
     if status == Flag.Status.OPEN:
+        if flag.is_urgent and flag.urgent_since and flag.urgent_handled_at is None:
+            if flag.urgent_enqueued_at is None:  # the broker was down when it was raised
+                return FlagState(status, "Waiting for the job queue; it will be placed when it is back", "", "warning")
+            return FlagState(status, "Being placed now: urgent alarms go on a sheet within a minute", "", "primary")
+        if flag.is_urgent and flag.urgent_handled_at and flag.not_placed_reason:
+            return FlagState(status, flag.not_placed_reason, "", "warning")  # the urgent placement's own words
         if flag.not_placed_reason:
             return FlagState(status, f"Not placed on the last build: {flag.not_placed_reason}", "", "warning")
         return FlagState(status, "Waiting for the next call-sheet build", "", "primary")
@@ -239,7 +246,14 @@ def flag_state(flag: Flag) -> FlagState:
 def _scheduled_words(flag: Flag) -> str:
     sheet = flag.sheet
     if sheet is None:
-        return "Scheduled"
+        urgent_call = UrgentCall.objects.filter(flag=flag).select_related("executive__user", "customer").first()
+        if urgent_call is None:
+            return "Scheduled"
+        local = timezone.localtime(urgent_call.deadline, urgent_call.customer.zoneinfo)
+        return (
+            f"An urgent call: {urgent_call.executive.name} calls outside the weekly slot, by "
+            f"{local:%a %-d %b %H:%M} ({urgent_call.customer.timezone})"
+        )
     executive = sheet.executive
     start = sheet.slot_starts_at or executive.slot_start(sheet.week_start)
     if start is None:
@@ -304,7 +318,7 @@ def customer_timeline(customer: Customer, *, limit: int | None = 60) -> tuple[li
     tickets, more_t = newest(SupportTicket.objects.select_related("requester"), "-created_at")
     surveys, more_s = newest(SurveyResponse.objects.select_related("contact"), "-responded_at")
     flags, more_f = newest(flags_with_state(), "-created_at")
-    calls, more_c = newest(CallLog.objects.select_related("executive__user", "contact"), "-called_at")
+    calls, more_c = newest(CallLog.objects.select_related("executive__user", "contact", "follow_up"), "-called_at")
     commitments, more_m = newest(
         Commitment.objects.select_related("owner", "call__executive__user").prefetch_related(
             Prefetch("changes", queryset=CommitmentChange.objects.select_related("by"))

@@ -19,6 +19,8 @@ flag_patterns = (
         path("<int:pk>/", views.flag_detail, name="detail"),
         path("<int:pk>/notes/", views.flag_add_note, name="add_note"),
         path("<int:pk>/dismiss/", views.flag_dismiss, name="dismiss"),
+        path("<int:pk>/contact/", views.flag_add_contact, name="add_contact"),
+        path("<int:pk>/place/", views.flag_place, name="place"),
     ],
     "flags",
 )

@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from customers.phones import country_code, has_control_characters
 from customers.validators import known_time_zones
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999  # in UTC; the database's check constraints say the same
@@ -57,11 +58,24 @@ def text(raw, *, max_length: int, required: bool = False, multiline: bool = Fals
     if isinstance(raw, dict | list):
         raise FieldError("must be a string, not a JSON object or list")
     value = "" if raw is None else str(raw).strip()
+    storable(value)  # NUL and lone surrogates first, in the words the webhooks report
     refuse_controls(value, allowed=FREE_TEXT_CONTROLS if multiline else "")
     if required and not value:
         raise FieldError("is required")
     if len(value) > max_length:
         raise FieldError(f"is {len(value)} characters long; at most {max_length} fit")
+    return value
+
+
+def storable(value: str) -> str:
+    """Refuses what PostgreSQL cannot store in a text column: NUL, and lone UTF-16 surrogates
+    (JSON's "\\ud800" escape), which are not text. Checked on receipt, so the row never fails later."""
+    if "\x00" in value:
+        raise FieldError("contains a NUL character (\\u0000), which cannot be stored")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FieldError("contains a lone UTF-16 surrogate (\\ud800–\\udfff), which is not text") from None
     return value
 
 
@@ -239,4 +253,21 @@ def domain(raw) -> str:
     value = text(raw, max_length=253).lower().removeprefix("@")
     if value and ("." not in value or " " in value or "/" in value or "@" in value):
         raise FieldError(f"“{shown(value)}” is not an e-mail domain such as acme.com")
+    return value
+
+
+def country(raw) -> str:
+    """ISO 3166 alpha-2, any case ('no' -> 'NO', 'UK' -> 'GB'); blank -> ''."""
+    try:
+        return country_code(text(raw, max_length=64))
+    except ValueError as exc:
+        raise FieldError(str(exc)) from None
+
+
+def phone(raw) -> str:
+    """The number as written, any text (customers.phones reads it; what it cannot dial is kept
+    and marked), but never control characters."""
+    value = text(raw, max_length=40)
+    if has_control_characters(value):
+        raise FieldError("contains a control character (a tab, line break or NUL); write the number on one line")
     return value

@@ -38,6 +38,13 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     task_id = models.CharField(max_length=64, blank=True, help_text="The Celery task checking or importing the file.")
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the file's current task (check or import) was asked for."
+    )
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When that task last reached the job queue; empty while it could not."
+    )
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When a worker took that task.")
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
@@ -83,6 +90,11 @@ class ImportRun(models.Model):
     def matched_rows(self) -> int:
         """Rows that import as they are: neither rejected nor matching no customer."""
         return max(0, self.rows - self.skipped - self.rejected)
+
+    @property
+    def is_waiting_for_the_queue(self) -> bool:
+        """A background task was asked for but could not reach the job queue (yet)."""
+        return self.is_running and bool(self.task_id) and self.enqueued_at is None
 
     @property
     def entity(self) -> str:

@@ -216,6 +216,7 @@ class CustomerRow:
     annual_revenue: object = MISSING
     tier: object = MISSING  # the file's label, any text: imports.services.customers finds or makes its Tier
     timezone: object = MISSING
+    country: object = MISSING
     contact: dict = field(default_factory=dict)
 
     @property
@@ -224,7 +225,7 @@ class CustomerRow:
         return (self.external_id, self.contact.get("email") or (self.contact.get("name") or "").lower())
 
     def customer_fields(self) -> dict:
-        names = ["name", "domain", "annual_revenue", "tier", "timezone"]
+        names = ["name", "domain", "annual_revenue", "tier", "timezone", "country"]
         return {n: getattr(self, n) for n in names if getattr(self, n) is not MISSING}
 
 
@@ -241,11 +242,12 @@ def clean_customer(values: Values) -> CustomerRow:
         annual_revenue=c.get("annual_revenue", f.money),
         tier=c.get("tier", f.text, max_length=100) or Customer.Tier.SMB,  # a label; the writer finds its tier
         timezone=c.get("timezone", f.time_zone, default="UTC"),
+        country=c.get("country", f.country),
     )
     contact = {
         "name": c.get("contact_name", f.text, max_length=200),
         "email": c.get("contact_email", f.email),
-        "phone": c.get("contact_phone", f.text, max_length=40),
+        "phone": c.get("contact_phone", f.phone),
         "title": c.get("contact_title", f.text, max_length=200),
         "do_not_call": c.get("contact_do_not_call", f.boolean),
     }

@@ -1,14 +1,13 @@
 """Thin Celery tasks: they take ids and call a service."""
 
 from celery import shared_task
-from django.db import OperationalError
 
 from .services import runs, webhooks
 
 
 @shared_task(
     acks_late=True,
-    autoretry_for=(OperationalError,),
+    autoretry_for=webhooks.RETRYABLE,  # a lost connection; the event stays pending meanwhile
     retry_backoff=True,
     max_retries=5,
     time_limit=300,
@@ -21,6 +20,7 @@ def apply_webhook_event(event_id: int) -> str:
 
 @shared_task(acks_late=True)
 def apply_pending_webhook_events() -> int:
+    # A lost connection ends this sweep; beat's next one (WEBHOOK_SWEEP_SECONDS) carries on.
     return webhooks.webhook_events_apply_pending()
 
 
@@ -32,6 +32,11 @@ def check_import_run(self, run_id: int) -> str:
 @shared_task(bind=True, acks_late=True)
 def execute_import_run(self, run_id: int) -> str:
     return runs.import_run_execute(run_id=run_id, progress=_progress(self)).status
+
+
+@shared_task(acks_late=True)
+def sweep_import_runs() -> dict:
+    return runs.import_runs_sweep()
 
 
 def _progress(task):

@@ -9,6 +9,8 @@ class EmailKind(models.TextChoices):
     PROGRAM_WEEKLY = "program_weekly", "The week in numbers (program admins, weekly)"
     FLAG_OUTCOME = "flag_outcome", "Outcome of a flag's call (the support lead who raised it)"
     FLAG_CORRECTION = "flag_correction", "Correction of a flag's call (the lead, when the call is corrected)"
+    URGENT_ALARM = "urgent_alarm", "An urgent alarm to call now (the executive, at once; always sent)"
+    URGENT_UNANSWERED = "urgent_unanswered", "An urgent call not acknowledged by half its window (program admins)"
 
 
 class EmailDeliveryQuerySet(models.QuerySet):

@@ -1,10 +1,15 @@
 """Celery beat's e-mail jobs (schedule in settings.CELERY_BEAT_SCHEDULE). Each is safe to re-run:
 every e-mail is claimed once per recipient and period before it is sent."""
 
+import logging
+
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from . import services
+
+logger = logging.getLogger(__name__)
 
 RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
@@ -32,3 +37,21 @@ def send_flag_outcome(flag_id: int) -> str:
 @shared_task(**RETRY)
 def send_missed_flag_outcomes() -> dict[str, int]:
     return services.flag_outcomes_send_missed()
+
+
+@shared_task(bind=True, **RETRY)
+def send_urgent_notice(self, flag_id: int) -> str:
+    """E-mails the executive an urgent placement or urgent call at once (claimed once), then posts it
+    to Slack when SLACK_WEBHOOK_URL is set; a Slack failure never undoes the e-mail or the placement."""
+    outcome = services.urgent_notice_retry(flag_id=flag_id)
+    if outcome == "sent" and settings.SLACK_WEBHOOK_URL:
+        try:
+            post_urgent_to_slack.delay(flag_id)
+        except Exception:  # the broker, or Slack's last retry in-process: logged, never raised
+            logger.warning("The Slack post of urgent flag %s failed.", flag_id, exc_info=True)
+    return outcome
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def post_urgent_to_slack(flag_id: int) -> bool:
+    return services.urgent_slack_post(flag_id=flag_id)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from callsheets.models import CallLog, CallSheet, Commitment, Executive, ScoringPolicy, SheetEntry, week_start_of
 from customers.models import Contact, Customer, Flag, SupportTicket, SurveyResponse, Tier
+from customers.phones import contact_normalise_phone
 
 PASSWORD = "pw-for-tests"
 
@@ -79,6 +80,15 @@ class ContactFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"contact{n}@example.net")
     phone = factory.Sequence(lambda n: f"+1 312 555 {n % 10000:04d}")
     is_primary = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Reads the number as every write path does (customers.phones), unless the test sets it."""
+        if "phone_e164" not in kwargs:
+            contact = model_class(*args, **kwargs)
+            contact_normalise_phone(contact)
+            kwargs |= {"phone_e164": contact.phone_e164, "phone_extension": contact.phone_extension}
+        return super()._create(model_class, *args, **kwargs)
 
 
 class TicketFactory(factory.django.DjangoModelFactory):

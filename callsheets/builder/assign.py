@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from customers.models import Contact, Customer
 
+from ..hours import within_calling_hours
 from ..models import ScoringPolicy
 from .history import CallHistory
 from .result import PlannedEntry, PlannedSheet, Skipped
@@ -165,8 +166,21 @@ def in_business_hours(sheet: PlannedSheet, tz_name: str, policy: ScoringPolicy, 
     return cache[key]
 
 
+def in_calling_hours(sheet: PlannedSheet, tz_name: str, policy: ScoringPolicy, cache: dict) -> bool:
+    """Whether the whole slot lies inside the policy's calling hours in that zone: a hard limit, so
+    a sheet whose slot is outside them is not eligible for a customer in that zone at all."""
+    key = ("calling", sheet.executive.id, tz_name)
+    if key not in cache:
+        cache[key] = within_calling_hours(sheet.slot_starts_at, sheet.executive.duration_minutes, tz_name, policy)
+    return cache[key]
+
+
+OUT_OF_HOURS = object()  # choose(): sheets have room, but none of their slots is inside calling hours
+
+
 class Assigner:
-    """Places ranked candidates on sheets: relationship, then business hours, then the lighter load."""
+    """Places ranked candidates on sheets: calling hours (a hard limit), then relationship, then
+    business hours, then the lighter load."""
 
     def __init__(self, sheets: list, policy: ScoringPolicy):
         self.sheets = sorted(sheets, key=lambda s: s.executive.id)
@@ -191,6 +205,7 @@ class Assigner:
             for s in self.sheets
         }
         self.placed: dict[int, list] = {s.executive.id: {"main": [], "backup": []} for s in self.sheets}
+        self.out_of_hours: dict[int, str] = {}  # customer id → the zone no open slot suits
         # Sheets that still have a place of each kind (for an urgent flag, which may take a reserved one).
         self.open = {
             kind: [s for s in self.sheets if self.room(s, kind, urgent=True) > 0] for kind in ("main", "backup")
@@ -206,15 +221,22 @@ class Assigner:
         used = len(sheet.entries) + sum(len(v) for v in self.placed[sheet.executive.id].values())
         return (used / max(1, sheet.capacity + sheet.backups), sheet.executive.id)
 
-    def choose(self, candidate: Candidate, kind: str) -> PlannedSheet | None:
+    def choose(self, candidate: Candidate, kind: str):
+        """The sheet for the candidate; None when no sheet has room; OUT_OF_HOURS when sheets have
+        room but every one of their slots falls outside calling hours in the contact's zone."""
         open_sheets = [s for s in self.open[kind] if self.room(s, kind, candidate.urgent) > 0]
         if not open_sheets:
             return None
+        tz_name = candidate.contact.timezone or candidate.customer.timezone
+        open_sheets = [s for s in open_sheets if in_calling_hours(s, tz_name, self.policy, self.hours_cache)]
+        if not open_sheets:
+            self.out_of_hours[candidate.customer.id] = tz_name
+            return OUT_OF_HOURS
+        self.out_of_hours.pop(candidate.customer.id, None)
         by_id = {s.executive.id: s for s in open_sheets}
         for executive_id in candidate.preferred:
             if executive_id in by_id:
                 return by_id[executive_id]
-        tz_name = candidate.contact.timezone or candidate.customer.timezone
         in_hours = [s for s in open_sheets if in_business_hours(s, tz_name, self.policy, self.hours_cache)]
         return min(in_hours or open_sheets, key=self.load)
 
@@ -239,6 +261,9 @@ class Assigner:
                 if sheet is None:
                     waiting += left[n:]
                     break
+                if sheet is OUT_OF_HOURS:
+                    waiting.append(candidate)  # others may still fit; reported as "calling_hours"
+                    continue
                 if kind == "main" and self.room(sheet, "main") <= 0:
                     self.reserved[sheet.executive.id] -= 1  # an urgent flag took a listening place
                 self.placed[sheet.executive.id][kind].append(candidate)
@@ -272,6 +297,8 @@ class Assigner:
             if candidate.customer.id in used:
                 continue
             tz_name = candidate.contact.timezone or candidate.customer.timezone
+            if not in_calling_hours(sheet, tz_name, self.policy, self.hours_cache):
+                continue  # never a call outside calling hours, not even a listening one
             if in_business_hours(sheet, tz_name, self.policy, self.hours_cache):
                 return candidate
             fallback = fallback or candidate
@@ -307,6 +334,7 @@ __all__ = [
     "choose_contact",
     "cooldown_until",
     "evaluate",
+    "in_calling_hours",
     "judge",
     "preferred_executives",
     "ranked",

@@ -81,7 +81,7 @@ class PlannedSheet:
 @dataclass(slots=True)
 class Skipped:
     customer: Customer
-    code: str  # churned, cooldown, no_callable_contact, capacity, scheduled_elsewhere
+    code: str  # churned, cooldown, no_callable_contact, capacity, calling_hours, scheduled_elsewhere
     text: str
     score: float = 0.0
     flag: Flag | None = None

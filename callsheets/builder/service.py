@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.models import Flag
 
-from ..models import CallLog, CallSheet, Executive, ScoringPolicy, SheetEntry, week_start_of
+from ..models import CallLog, CallSheet, Executive, ScoringPolicy, SheetEntry, UrgentCall, week_start_of
 from . import signals as reads
 from .assign import Assigner, Candidate, choose_contact, judge, preferred_executives
 from .candidates import read_contacts, read_quiet_draw, read_ranking
@@ -104,6 +104,8 @@ class _Context:
         week_begins = datetime.combine(self.week_start, time.min, tzinfo=timezone.get_current_timezone())
         self.cooldown_at = max(self.now, week_begins)  # cooldowns are judged at the start of the week
         self.names = {i: e.name for i, e in self.executives.items()}  # for the sentences
+        # Flags answered by an open urgent call (services.urgent): flag id → executive id; one query.
+        self.urgent_call_flags = dict(UrgentCall.objects.open().values_list("flag_id", "executive_id"))
 
     def judge(self, customer, sig, history, score: float = 0.0):
         return judge(customer, sig, history, self.policy, score=score, at=self.cooldown_at, executive_names=self.names)
@@ -134,7 +136,13 @@ def _plan(week_start: date, executive: Executive | None, now: datetime, dry_run:
     prepare = _Preparer(quiet, skipped)
     assigner = Assigner(sheets, policy)
     text = f"No room: every sheet of the week of {week_start.day} {week_start:%b} was full"
+    hours = f"{policy.calling_hours_start:02d}:00–{policy.calling_hours_end:02d}:00"
     for candidate in assigner.place(candidates, prepare):
+        zone = assigner.out_of_hours.get(candidate.customer.id)
+        if zone is not None:
+            why = f"No sheet with room has its slot inside calling hours ({hours}) in the contact's zone ({zone})"
+            skipped.append(Skipped(candidate.customer, "calling_hours", why, candidate.score, candidate.signals.flag))
+            continue
         skipped.append(Skipped(candidate.customer, "capacity", text, candidate.score, candidate.signals.flag))
     prepare([])
     assigner.fill_listening([q for q in quiet if q.contact is not None], week_start)
@@ -214,11 +222,18 @@ def _sheets_with_kept_entries(ctx: _Context, buildable: list, plan: _Plan) -> tu
         sheets.append(sheet)
     by_sheet_id = {s.sheet_id: s for s in sheets if s.sheet_id}
     plan.rebuilt_sheet_ids = set(by_sheet_id)
-    # Entries on sheets not rebuilt, and entries with a logged call, stay put.
+    # Entries on sheets not rebuilt, entries with a logged call and entries placed by hand (pinned) stay put.
     on_sheet: set[int] = set()
     for entry in _week_entries(ctx.week_start):
         target = by_sheet_id.get(entry.sheet_id)
-        if target is not None and entry.status == SheetEntry.Status.PENDING and not entry.has_call:
+        # An urgent placement (services.urgent) or an entry placed by hand keeps its place, as a logged call does.
+        if (
+            target is not None
+            and entry.status == SheetEntry.Status.PENDING
+            and not entry.has_call
+            and not entry.urgent_placed_at
+            and not entry.pinned
+        ):
             plan.drop_entry_ids.append(entry.id)
             continue
         on_sheet.add(entry.customer_id)
@@ -256,9 +271,16 @@ def _add_new_entries(ctx: _Context, sheets: list, assigner: Assigner, plan: _Pla
 
 
 def _scheduled_elsewhere(sig, ctx: _Context, customer) -> Skipped | None:
-    """A flag already on another week's sheet whose slot has not passed waits for that call."""
+    """A flag already on another week's sheet whose slot has not passed waits for that call; one
+    given to an executive as an urgent call outside the slot waits for that one."""
     flag = sig.flag
-    if flag is None or flag.status != Flag.Status.SCHEDULED or flag.sheet is None:
+    if flag is None or flag.status != Flag.Status.SCHEDULED:
+        return None
+    if flag.id in ctx.urgent_call_flags:
+        executive = ctx.executives.get(ctx.urgent_call_flags[flag.id])
+        text = f"An urgent call outside the slot for {executive.name if executive else 'an executive'}"
+        return Skipped(customer, "scheduled_elsewhere", text, 0.0, flag)
+    if flag.sheet is None:
         return None
     sheet = flag.sheet
     if sheet.week_start == ctx.week_start:

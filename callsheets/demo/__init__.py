@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 
+from ..models_topics import topics_seed_defaults
 from .clock import at
 from .generate import make_contacts, make_customers, make_surveys, make_tickets
 from .history import make_history
@@ -60,6 +61,7 @@ def demo_seed(
 
 def _seed(customers: int, seed: int, now: datetime) -> SeedSummary:
     rng = random.Random(seed)
+    topics_seed_defaults()  # /program/topics/ reads them; a flushed database has lost migration 0009's
     with at(now - timedelta(days=BEFORE_HISTORY_DAYS)):  # people and accounts existed before their tickets
         users = create_demo_users()
         demo_customers = make_customers(rng, customers)

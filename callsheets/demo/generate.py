@@ -12,18 +12,21 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from customers.models import Contact, Customer, SupportTicket, SurveyResponse
+from customers.phones import contact_normalise_phone
 
 from . import text
 
-# time zone, phone pattern (# is a random digit; fictional ranges where the country has them)
+# time zone, phone pattern (# is a random digit; fictional ranges where the country has them),
+# written as customers' records hold them: some national, one with the UK's "(0)", one with an
+# extension; customers.phones reads them in the country of the time zone.
 ZONES = [
-    ("America/New_York", "+1 212 555 01##"),
+    ("America/New_York", "(212) 555-01##"),
     ("America/Chicago", "+1 312 555 01##"),
-    ("America/Denver", "+1 303 555 01##"),
+    ("America/Denver", "303-555-01## ext. 2#"),
     ("America/Los_Angeles", "+1 415 555 01##"),
-    ("Europe/London", "+44 20 7946 0###"),
+    ("Europe/London", "+44 (0)20 7946 0###"),
     ("Europe/Berlin", "+49 30 9012 ####"),
-    ("Europe/Oslo", "+47 22 60 ## ##"),
+    ("Europe/Oslo", "22 60 ## ##"),
     ("Europe/Paris", "+33 1 70 18 ## ##"),
     ("Asia/Singapore", "+65 6550 ####"),
     ("Australia/Sydney", "+61 2 9123 ####"),
@@ -120,6 +123,7 @@ def make_contacts(rng: random.Random, customers: list[DemoCustomer]) -> int:
                 is_primary=n == 0,
                 do_not_call=n > 0 and rng.random() < 0.05,
             )
+            contact_normalise_phone(contact, customer=c)
             d.contacts.append(contact)
             rows.append(contact)
     Contact.objects.bulk_create(rows, batch_size=1000)

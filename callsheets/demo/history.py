@@ -28,6 +28,7 @@ from ..models import BuildRun, CallLog, CallSheet, Commitment, Executive, Scorin
 from ..services.builds import build_run_create, build_run_execute
 from ..services.calls import PromiseInput, call_log, entry_skip
 from ..services.commitments import commitment_complete, commitment_drop, commitment_mark_told
+from ..services.followups import follow_up_draft, follow_up_send
 from . import text
 from .clock import at
 
@@ -145,6 +146,51 @@ def _raise_flag(when: datetime, cast: Cast, urgent: bool, roll: float) -> None:
     except ValidationError:
         return
     cast.counts["flags"] += 1
+    if urgent:
+        _plan_urgent_call(when, cast, customer_id)
+
+
+def _plan_urgent_call(when: datetime, cast: Cast, customer_id: int) -> None:
+    """An urgent flag no slot could answer in time became an urgent call: the executive makes it at
+    the next 10:00 or 14:00 on the customer's clock before the deadline (a flag placed on a sheet is
+    called with the sheet). Urgent calls of today wait on the sheet, as they would."""
+    from ..models import UrgentCall
+
+    urgent_call = UrgentCall.objects.filter(flag__customer_id=customer_id, call__isnull=True).first()
+    if urgent_call is None:
+        return
+    zone = urgent_call.customer.zoneinfo
+    local = timezone.localtime(when, zone)
+    for days in range(4):
+        day = local.date() + timedelta(days=days)
+        for hour in (10, 14):
+            moment = datetime.combine(day, time(hour), tzinfo=zone)
+            if moment > when and day.weekday() < 5 and moment < urgent_call.deadline:
+                cast.agenda.add(moment, _log_urgent_call, cast, urgent_call.pk)
+                return
+
+
+def _log_urgent_call(when: datetime, cast: Cast, urgent_call_id: int) -> None:
+    from ..models import UrgentCall
+    from ..services.urgent_calls import urgent_call_log
+
+    urgent_call = UrgentCall.objects.select_related("executive__user").get(pk=urgent_call_id)
+    if urgent_call.call_id:
+        return
+    # An urgent customer is angry or unhappy: one of those scripts, its notes and its mood.
+    scripts = [s for s in text.CALL_SCRIPTS if s.sentiment in ("angry", "unhappy")]
+    script = scripts[int(cast.rng.random() * len(scripts))]
+    call = urgent_call_log(
+        urgent_call_id=urgent_call_id,
+        by=urgent_call.executive.user,
+        outcome="reached",
+        duration_minutes=cast.rng.randint(10, 20),
+        notes=script.notes,
+        sentiment=script.sentiment,
+        called_at=when,
+    )
+    flag_outcome_send(flag_id=urgent_call.flag_id)
+    cast.counts["calls"] += 1 if call else 0
 
 
 def _callable_contacts(customer_id: int):
@@ -253,6 +299,18 @@ def _log_call(cast: Cast, entry: SheetEntry, executive: Executive, outcome: str,
     if outcome == CallLog.Outcome.REACHED and rng.random() < 0.4:
         answered = ended + timedelta(days=rng.randint(10, 20), hours=rng.randint(0, 8))
         cast.agenda.add(answered, _survey_after, cast, call.pk)
+    # Two reached calls in three get their follow-up e-mail an hour later (chosen by id, not by the
+    # random stream, so the rest of the demo stays as it was); the others wait on the sheet's card.
+    if outcome == CallLog.Outcome.REACHED and call.pk % 3:
+        cast.agenda.add(ended + timedelta(hours=1), _send_follow_up, call.pk)
+
+
+def _send_follow_up(when: datetime, call_id: int) -> None:
+    """The executive sends the draft as it stands (the demo's outbox is in memory)."""
+    call = CallLog.objects.select_related("customer", "contact", "executive__user").get(pk=call_id)
+    draft = follow_up_draft(call=call)
+    if draft.contact is not None:
+        follow_up_send(call_id=call.pk, by=call.executive.user, subject=draft.subject, body=draft.body)
 
 
 def _plan_fate(cast: Cast, commitment: Commitment, made: datetime) -> None:

@@ -9,6 +9,7 @@ from ..models import ScoringPolicy
 
 WINDOWS = ["ticket_window_days", "survey_window_days"]
 DAYS = ["open_ticket_days", "cooldown_days", "backups", "listening_calls"]
+HOURS = ["business_hours_start", "business_hours_end", "calling_hours_start", "calling_hours_end"]
 WEIGHTS = [
     "weight_urgent_flag",
     "weight_flag",
@@ -26,11 +27,25 @@ WEIGHTS = [
 ]
 
 
+SURVEY_LINE = [
+    "survey_alarm_kind",
+    "survey_alarm_max_score",
+    "survey_alarm_comment_required",
+    "survey_alarm_tiers",
+    "survey_alarm_min_revenue",
+]
+
+
 class ScoringPolicyForm(forms.ModelForm):
     class Meta:
         model = ScoringPolicy
-        fields = ["name", "is_active", *WINDOWS, *DAYS, "business_hours_start", "business_hours_end", *WEIGHTS]
+        fields = ["name", "is_active", *WINDOWS, "urgent_window_business_days", *DAYS, *HOURS, *WEIGHTS, *SURVEY_LINE]
         labels = {
+            "survey_alarm_kind": "Survey",
+            "survey_alarm_max_score": "Score at most",
+            "survey_alarm_comment_required": "Only answers with a comment",
+            "survey_alarm_tiers": "Only these tiers",
+            "survey_alarm_min_revenue": "Only annual revenue of at least",
             "ticket_window_days": "Ticket window (days)",
             "survey_window_days": "Survey window (days)",
             "open_ticket_days": "Open ticket age (days)",
@@ -39,6 +54,9 @@ class ScoringPolicyForm(forms.ModelForm):
             "listening_calls": "Listening calls per sheet",
             "business_hours_start": "Business hours start (hour)",
             "business_hours_end": "Business hours end (hour)",
+            "calling_hours_start": "Calling hours start (hour, contact's zone)",
+            "calling_hours_end": "Calling hours end (hour, contact's zone)",
+            "urgent_window_business_days": "Urgent window (business days)",
             "weight_urgent_flag": "Urgent flag weight",
             "weight_flag": "Flag weight",
             "weight_nps_detractor": "NPS detractor weight",
@@ -57,17 +75,24 @@ class ScoringPolicyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The generic "greater than or equal to 0" would not say which number is wrong; clean() does.
-        for name in WINDOWS + DAYS + WEIGHTS + ["business_hours_start", "business_hours_end"]:
+        for name in WINDOWS + DAYS + WEIGHTS + HOURS + ["urgent_window_business_days", "survey_alarm_min_revenue"]:
             field = self.fields[name]
             field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
             field.widget.attrs.pop("min", None)
+
+    def generic_fields(self):
+        """The numbers shown in the page's grid; the survey line has its own fieldset."""
+        return [f for f in self if f.name not in SURVEY_LINE]
+
+    def survey_line_fields(self):
+        return [self[name] for name in SURVEY_LINE]
 
     def _label(self, name: str) -> str:
         return str(self.fields[name].label or name.replace("_", " "))
 
     def clean(self):
         data = super().clean()
-        for name in WINDOWS:
+        for name in [*WINDOWS, "urgent_window_business_days"]:
             value = data.get(name)
             if value is not None and value < 1:
                 self.add_error(name, f"{self._label(name)} must be at least 1, not {value}.")
@@ -75,14 +100,28 @@ class ScoringPolicyForm(forms.ModelForm):
             value = data.get(name)
             if value is not None and value < 0:
                 self.add_error(name, f"{self._label(name)} cannot be negative ({value:g}).")
-        start, end = data.get("business_hours_start"), data.get("business_hours_end")
-        if start is not None and not 0 <= start <= 23:
-            self.add_error("business_hours_start", f"Business hours start must be an hour from 0 to 23, not {start}.")
-        elif end is not None and not (start or 0) < end <= 24:
-            self.add_error(
-                "business_hours_end", f"Business hours end must be after the start ({start}) and at most 24, not {end}."
-            )
+        for kind in ("business", "calling"):
+            self._clean_hours(data, kind)
+        self._clean_survey_line(data)
         return data
+
+    def _clean_survey_line(self, data) -> None:
+        kind, score = data.get("survey_alarm_kind"), data.get("survey_alarm_max_score")
+        top = {"nps": 10, "csat": 5}.get(kind)
+        if top is not None and score is not None and score > top:
+            self.add_error("survey_alarm_max_score", f"A {kind.upper()} score is at most {top}, not {score}.")
+        revenue = data.get("survey_alarm_min_revenue")
+        if revenue is not None and revenue < 0:
+            self.add_error("survey_alarm_min_revenue", f"The revenue cannot be negative ({revenue:g}).")
+
+    def _clean_hours(self, data, kind: str) -> None:
+        start_name, end_name = f"{kind}_hours_start", f"{kind}_hours_end"
+        start, end = data.get(start_name), data.get(end_name)
+        what = kind.capitalize()
+        if start is not None and not 0 <= start <= 23:
+            self.add_error(start_name, f"{what} hours start must be an hour from 0 to 23, not {start}.")
+        elif end is not None and not (start or 0) < end <= 24:
+            self.add_error(end_name, f"{what} hours end must be after the start ({start}) and at most 24, not {end}.")
 
 
 class TierForm(forms.ModelForm):

@@ -82,6 +82,12 @@ class PeriodForm(forms.Form):
         return data
 
 
+class TopicPeriodForm(PeriodForm):
+    """/program/topics/: the same period as /program/ (and the same limits), for every executive."""
+
+    executive = None
+
+
 class BuildForm(forms.Form):
     week = forms.DateField(
         label="Week of", error_messages={"invalid": "week: give a date as YYYY-MM-DD.", "required": "Choose a week."}

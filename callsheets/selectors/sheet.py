@@ -98,7 +98,14 @@ def sheet_page(*, sheet: CallSheet, today: date | None = None) -> SheetPage:
     today = today or timezone.localdate(timezone.now(), executive.zoneinfo)
     entries = list(
         SheetEntry.objects.filter(sheet=sheet)
-        .select_related("customer__tier", "contact", "flag__raised_by", "flag__ticket", "call__logged_by")
+        .select_related(
+            "customer__tier",
+            "contact",
+            "flag__raised_by",
+            "flag__ticket",
+            "call__logged_by",
+            "call__follow_up__sent_by",
+        )
         .prefetch_related(
             Prefetch(
                 "call__commitments", queryset=Commitment.objects.select_related("owner").order_by("due_date", "id")

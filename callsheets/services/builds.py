@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
@@ -160,6 +161,19 @@ def build_runs_sweep(*, now: datetime | None = None, limits: SweepLimits = Sweep
         build_run_enqueue(run_id=run_id)
         requeued += 1
     return {"requeued": requeued, "given_up": given_up, "lost": lost}
+
+
+def build_run_outcome(run: BuildRun) -> tuple[int, str]:
+    """The message (level, text) telling whoever asked for the build how it went or why it waits;
+    the same on /program/ and in the Django admin."""
+    what = f"the week of {run.week_start:%d %b %Y} for {run.for_label}"
+    if run.state == BuildRun.State.FAILED:
+        return messages.ERROR, f"The build of {what} failed: {run.error}"
+    if run.state == BuildRun.State.DONE:
+        return messages.SUCCESS, f"Sheets for {what} built: {build_run_describe(run)}."
+    if run.note:
+        return messages.WARNING, f"The build of {what} is recorded but not started. {run.note}"
+    return messages.INFO, f"Building the sheets for {what}; its state shows on the program page."
 
 
 def build_run_describe(run: BuildRun) -> str:

@@ -15,8 +15,10 @@ from django.utils import timezone
 from ceocalls.limits import CALL_NOTES, PROMISE, normalize_text
 from customers.services.flags import flag_call_corrected, flag_mark_called
 
-from ..models import CallLog, CallSheet, Commitment, Executive, SheetEntry
+from ..hours import within_calling_hours
+from ..models import CallLog, CallSheet, Commitment, Executive, ScoringPolicy, SheetEntry
 from ..selectors.sheet import entry_expected_start
+from .placement import take_build_lock
 
 User = get_user_model()
 
@@ -25,6 +27,7 @@ MAX_DURATION = 600
 FUTURE_SLACK = timedelta(minutes=2)
 # A sheet is built the week before its own (Friday by default): a call can be made from then on.
 EARLIEST_BEFORE_WEEK = timedelta(days=7)
+NOT_REACHED = (CallLog.Outcome.VOICEMAIL, CallLog.Outcome.NO_ANSWER)
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,24 @@ def _check_call_fields(
         raise ValidationError(errors)
 
 
+def call_correct_errors(call: CallLog, *, outcome: str, duration_minutes: int | None, notes: str, sentiment: str):
+    """What `call_correct` would refuse, field -> sentence; for the admin's form, beside each field."""
+    try:
+        _check_call_fields(
+            outcome=outcome,
+            duration_minutes=duration_minutes,
+            sentiment=sentiment or "",
+            notes=normalize_text(notes or ""),
+            called_at=None,
+            executive=call.executive,
+            week_start=None,
+            now=timezone.now(),
+        )
+    except ValidationError as exc:
+        return {field: " ".join(messages) for field, messages in exc.message_dict.items()}
+    return {}
+
+
 def _add_commitments(*, call: CallLog, promises: list[PromiseInput]) -> list[Commitment]:
     today = executive_today(call.executive)
     for number, p in enumerate(promises, start=1):
@@ -154,7 +175,13 @@ def call_log(
     is refused, keyed "called_at". `notes_private` keeps the notes to the executive and program
     admins (models.call_notes_readable). Locks the entry; an entry that already has a call is refused
     (correct it instead), so a double submit never makes two calls.
+
+    A call that did not reach the customer (voicemail, no answer) on a flag's entry keeps the flag
+    active and carries it to the next slot (customers.services.flag_paths.flag_not_reached); the
+    build's lock is taken first, as a build takes it, since that touches another sheet.
     """
+    if outcome in NOT_REACHED:
+        take_build_lock()
     entry = _locked_entry(entry_id)
     if CallLog.objects.filter(entry=entry).exists():
         raise ValidationError("This call is already logged; correct it instead.")
@@ -188,7 +215,11 @@ def call_log(
     _add_commitments(call=call, promises=list(promises))
     entry.status = SheetEntry.Status.CALLED
     entry.save(update_fields=["status"])
-    if entry.flag_id:
+    if entry.flag_id and outcome in NOT_REACHED:
+        from customers.services.flag_paths import flag_not_reached
+
+        flag_not_reached(flag=entry.flag, call=call, now=now)
+    elif entry.flag_id:
         flag_mark_called(flag=entry.flag, call=call)
     return call
 
@@ -223,6 +254,8 @@ def call_correct(
     each change is recorded. When the call answered a flag, the flag follows the corrected time and
     its lead is told what changed (customers.services.flags.flag_call_corrected).
     """
+    if outcome == CallLog.Outcome.REACHED:
+        take_build_lock()  # a flag carried over after this call may come off another sheet (below)
     call = CallLog.objects.select_for_update(of=("self",)).select_related("executive", "entry__sheet").get(pk=call_id)
     notes = normalize_text(notes)
     _check_call_fields(
@@ -256,35 +289,61 @@ def call_correct(
         ]
     )
     added = _add_commitments(call=call, promises=list(promises))
+    if before[0] in NOT_REACHED and call.outcome == CallLog.Outcome.REACHED and call.entry_id:
+        _reached_after_all(call)
     if before != (call.outcome, call.sentiment, call.called_at) or added:
         flag_call_corrected(call=call)
     return call
 
 
+def _reached_after_all(call: CallLog) -> None:
+    """A call first logged as not reached was corrected to reached: the flag it carried over is
+    answered by it, and the place it was carried to (pending, untouched) comes off that sheet."""
+    flag_id = SheetEntry.objects.filter(pk=call.entry_id).values_list("flag_id", flat=True).first()
+    if not flag_id:
+        return
+    from customers.models import Flag
+
+    flag = Flag.objects.filter(pk=flag_id, status__in=Flag.ACTIVE_STATUSES).first()
+    if flag is None:
+        return
+    SheetEntry.objects.filter(flag=flag, status=SheetEntry.Status.PENDING, pinned=True, call__isnull=True).delete()
+    flag.sheet = None
+    flag.save(update_fields=["sheet", "updated_at"])
+    flag_mark_called(flag=flag, call=call)
+
+
 @transaction.atomic
 def entry_skip(*, entry_id: int, by) -> SheetEntry | None:
-    """Skips a pending entry. When it was a main call, the first pending backup moves up into
-    the main list; returns that backup, or None when there was none to move.
+    """Skips a pending entry. When it was a main call, the first pending backup whose contact is
+    inside calling hours at the skipped call's time moves up into the main list; returns that backup,
+    or None when there was none to move (a backup for whom that time is outside calling hours stays
+    a backup: nobody is promoted to a call at 02:45 their time).
     """
     entry = _locked_entry(entry_id)
     if entry.status != SheetEntry.Status.PENDING:
         raise ValidationError(
             f"{entry.customer} is already {entry.get_status_display().lower()}; it cannot be skipped."
         )
+    turn_at = None if entry.is_backup else entry_expected_start(entry)
     entry.status = SheetEntry.Status.SKIPPED
     entry.save(update_fields=["status"])
     if entry.is_backup:
         return None
-    backup = (
-        SheetEntry.objects.select_for_update()
+    policy = ScoringPolicy.objects.active()
+    minutes = entry.sheet.executive.minutes_per_call
+    for backup in (
+        SheetEntry.objects.select_for_update(of=("self",))
+        .select_related("customer", "contact")
         .filter(sheet_id=entry.sheet_id, is_backup=True, status=SheetEntry.Status.PENDING)
         .order_by("position")
-        .first()
-    )
-    if backup:
-        backup.is_backup = False
-        backup.save(update_fields=["is_backup"])
-    return backup
+    ):
+        zone = (backup.contact.timezone if backup.contact else "") or backup.customer.timezone
+        if turn_at is None or within_calling_hours(turn_at, minutes, zone, policy):
+            backup.is_backup = False
+            backup.save(update_fields=["is_backup"])
+            return backup
+    return None
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Small filters for the call sheet: reasons in words with quotes and ticket links, money, phones."""
+"""Small filters for the call sheet: reasons in words with quotes and ticket links, money.
+Phone numbers: {% load phones %} (customers/templatetags/phones.py)."""
 
 import re
 from decimal import Decimal
@@ -9,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from ceocalls.people import display_name
 
-from ..models import call_notes_readable
+from ..models import CallFollowUp, call_notes_readable, follow_up_writable
 
 register = template.Library()
 
@@ -42,6 +43,22 @@ def notes_readable_by(call, user) -> bool:
 
 
 @register.filter
+def can_follow_up(call, user) -> bool:
+    """May `user` write this call's follow-up to the customer (models.follow_up_writable)."""
+    return call is not None and follow_up_writable(call, user)
+
+
+@register.filter
+def sent_follow_up(call) -> CallFollowUp | None:
+    """The call's follow-up when it went out, else None; reads the row select_related brought along."""
+    try:
+        follow_up = call.follow_up
+    except (CallFollowUp.DoesNotExist, AttributeError):
+        return None
+    return follow_up if follow_up.is_sent else None
+
+
+@register.filter
 def money(value) -> str:
     """Annual revenue at a glance: $2.4M, $380k, $9,500."""
     amount = Decimal(value or 0)
@@ -50,14 +67,6 @@ def money(value) -> str:
     if amount >= 10_000:
         return f"${amount / 1000:.0f}k"
     return f"${amount:,.0f}"
-
-
-@register.filter
-def tel_href(phone: str) -> str:
-    """'+1 (312) 555-0101' → 'tel:+13125550101'."""
-    phone = phone or ""
-    digits = re.sub(r"[^\d]", "", phone)
-    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
 
 
 @register.filter

@@ -15,6 +15,7 @@ from .. import charts
 from ..forms.program import PRESETS, BuildForm, PeriodForm
 from ..models import week_start_of
 from ..selectors.metrics import CALLED, NOT_CALLED, program_metrics
+from ..selectors.speed import speed_for_weeks
 from .program_admin import builds_context
 
 
@@ -36,6 +37,50 @@ def _num(value):
 
 def _week_label(week):
     return f"{week.day} {week:%b}"
+
+
+def _speed_table(speed) -> Table:
+    return Table(
+        "speed",
+        "From alarm to call, per urgency (hours)",
+        [
+            "Urgency",
+            "Alarms (flags raised)",
+            "Called",
+            "Reached",
+            "To first call: median, calendar h",
+            "To first call: 90th pct, calendar h",
+            "To first call: median, business h",
+            "To first call: 90th pct, business h",
+            "To reached: median, calendar h",
+            "To reached: 90th pct, calendar h",
+            "To reached: median, business h",
+            "To reached: 90th pct, business h",
+            "Reached in the window",
+            "Missed the window",
+            "Window still running",
+        ],
+        [
+            [
+                r.label,
+                r.alarms,
+                r.attempted,
+                r.reached,
+                r.attempt_calendar.median,
+                r.attempt_calendar.p90,
+                r.attempt_business.median,
+                r.attempt_business.p90,
+                r.reached_calendar.median,
+                r.reached_calendar.p90,
+                r.reached_business.median,
+                r.reached_business.p90,
+                r.window_met if r.urgency == "urgent" else None,
+                r.window_missed if r.urgency == "urgent" else None,
+                r.window_running if r.urgency == "urgent" else None,
+            ]
+            for r in speed.rows
+        ],
+    )
 
 
 def _tables(m) -> dict[str, Table]:
@@ -260,6 +305,8 @@ def program_page(request):
         start=period["start"], end=period["end"], executive_id=executive.pk if executive else None
     )
     tables = _tables(metrics)
+    speed = speed_for_weeks(metrics.start, metrics.end, executive_id=executive.pk if executive else None)
+    tables["speed"] = _speed_table(speed)
     if request.GET.get("format") == "csv":
         table = tables.get(request.GET.get("table", ""))
         if table is None:
@@ -277,6 +324,7 @@ def program_page(request):
         charts=_charts(metrics, tables),
         query=query.urlencode(),
         headline=_headline(metrics),
+        speed=speed,
         executive=executive,
         called_label=CALLED,
         not_called_label=NOT_CALLED,

@@ -16,11 +16,12 @@ from ceocalls.roles import PROGRAM_ADMINS, role_required
 from customers.models import Tier
 from customers.services.tiers import tiers_save
 
-from ..forms.policy import ScoringPolicyForm, TierFormSet
+from ..forms.policy import SURVEY_LINE, ScoringPolicyForm, TierFormSet
 from ..forms.program import BuildForm, SlotForm, timezone_names
 from ..models import BuildRun, Executive, ScoringPolicy
 from ..services import builds as build_services
 from ..services import executives as executive_services
+from ..survey_line import survey_line_preview
 
 RECENT_RUNS = 8
 POLL_FAST_FOR = timedelta(minutes=10)  # a run asked for this recently is polled every 2 s, an older one every 30 s
@@ -40,15 +41,7 @@ def build(request):
     week, executive = form.cleaned_data["week"], form.cleaned_data["executive"]
     run = build_services.build_run_request(week=week, executive=executive, by=request.user, origin=BuildRun.Origin.PAGE)
     run.refresh_from_db()  # the in-process default has built it already; a broker that is down left a note
-    what = f"the week of {run.week_start:%d %b %Y} for {run.for_label}"
-    if run.state == BuildRun.State.FAILED:
-        messages.error(request, f"The build of {what} failed: {run.error}")
-    elif run.state == BuildRun.State.DONE:
-        messages.success(request, f"Sheets for {what} built: {build_services.build_run_describe(run)}.")
-    elif run.note:
-        messages.warning(request, f"The build of {what} is recorded but not started. {run.note}")
-    else:
-        messages.info(request, f"Building the sheets for {what}; its state shows on the program page.")
+    messages.add_message(request, *build_services.build_run_outcome(run))
     return HttpResponseRedirect(back)
 
 
@@ -121,7 +114,12 @@ def policy_edit(request):
     # A POST without the tiers (an older form, a script) leaves the tiers as they are.
     posts_tiers = request.method == "POST" and "tiers-TOTAL_FORMS" in request.POST
     tiers = TierFormSet(request.POST if posts_tiers else None, queryset=Tier.objects.all(), prefix="tiers")
+    preview = survey_line_preview(policy)
     if request.method == "POST" and form.is_valid() and (not posts_tiers or tiers.is_valid()):
+        if "preview" in request.POST:  # the survey line's count before saving: nothing is written
+            preview = survey_line_preview(form.instance)
+            context = {"form": form, "policy": policy, "preview": preview, "tiers": tiers}
+            return render(request, "program/policy.html", context)
         with transaction.atomic():
             form.instance.updated_by = request.user
             form.save()
@@ -130,4 +128,23 @@ def policy_edit(request):
         messages.success(request, "Scoring policy saved. The next build uses it; rebuild a week to apply it now.")
         return HttpResponseRedirect(reverse("program:policy"))
     status = 400 if request.method == "POST" else 200
-    return render(request, "program/policy.html", {"form": form, "policy": policy, "tiers": tiers}, status=status)
+    context = {"form": form, "policy": policy, "preview": preview, "tiers": tiers}
+    return render(request, "program/policy.html", context, status=status)
+
+
+@role_required(PROGRAM_ADMINS)
+@require_GET
+def policy_survey_preview(request):
+    """How many flags the survey line as typed (query string: the form's survey fields) would have
+    raised over the last 8 weeks; the policy page asks for it (htmx) whenever a survey field changes."""
+    values = {k: v for k, v in ScoringPolicy.objects.active().snapshot().items() if k != "is_active"}
+    # The rest of the policy as saved; the survey line as typed (an unticked box is not sent: False).
+    data = {k: v for k, v in values.items() if k not in SURVEY_LINE} | request.GET.dict()
+    form = ScoringPolicyForm(data, instance=ScoringPolicy(**values))
+    form.fields.pop("is_active", None)
+    if not form.is_valid():
+        errors = [str(e) for name in SURVEY_LINE for e in form.errors.get(name, [])]
+        return render(
+            request, "program/_survey_preview.html", {"errors": errors or ["Check the survey line's fields."]}
+        )
+    return render(request, "program/_survey_preview.html", {"preview": survey_line_preview(form.instance)})

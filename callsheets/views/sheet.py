@@ -22,9 +22,11 @@ from ceocalls.params import id_param
 from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, role_required
 
 from ..forms.calls import call_forms, promises_of
-from ..models import CallSheet, Executive, SheetEntry, week_start_of
+from ..hours import zone
+from ..models import CallSheet, Executive, SheetEntry, UrgentCall, week_start_of
 from ..selectors.sheet import active_owners, executives_for_picker, place_of, sheet_page
 from ..services.calls import call_correct, call_log, call_time_default, entry_skip, entry_unskip, executive_today
+from ..services.urgent_calls import urgent_call_acknowledge, urgent_call_log
 
 VIEW_ALL = "callsheets.view_all_sheets"
 
@@ -146,9 +148,44 @@ def _frame(request, executive: Executive, week: date, sheet: CallSheet | None) -
     }
 
 
-def _render_sheet(request, executive: Executive, week: date, *, bound: dict | None = None):
+def _urgent_cards(request, executive: Executive, bound: dict) -> list[UrgentCall]:
+    """The executive's open urgent calls, each with its call form: above everything, whatever the week."""
+    urgent_calls = list(
+        UrgentCall.objects.open()
+        .filter(executive=executive)
+        .select_related("customer", "contact", "flag__survey_response", "flag__ticket", "flag__raised_by")
+        .order_by("deadline", "id")
+    )
+    if not urgent_calls:
+        return []
+    owners, today, now = active_owners(), executive_today(executive), timezone.now()
+    for uc in urgent_calls:
+        tz_name = (uc.contact.timezone if uc.contact else "") or uc.customer.timezone
+        # Said as strings: the page renders in the executive's zone, these are on the customer's clock.
+        uc.local_now = f"{timezone.localtime(now, zone(tz_name)):%a %H:%M} ({tz_name})"
+        uc.local_deadline = f"{timezone.localtime(uc.deadline, uc.customer.zoneinfo):%a %-d %b, %H:%M}"
+        uc.overdue = uc.deadline < now
+        if uc.pk in bound:
+            uc.form, uc.formset = bound[uc.pk]
+            uc.editing = True
+        else:
+            uc.form, uc.formset = call_forms(
+                prefix=f"u{uc.pk}",
+                owners=owners,
+                default_owner=executive.user,
+                today=today,
+                zone=executive.timezone,
+                called_at=now,
+                author=None if executive.user_id == request.user.pk else executive.name,
+            )
+            uc.editing = False
+    return urgent_calls
+
+
+def _render_sheet(request, executive: Executive, week: date, *, bound: dict | None = None, urgent_bound=None):
     sheet = _sheet(request, executive, week)
     context = _frame(request, executive, week, sheet)
+    context["urgent_calls"] = _urgent_cards(request, executive, urgent_bound or {})
     context["can_build"] = request.user.has_perm("callsheets.build_sheets")
     context["can_pick"] = request.user.has_perm(VIEW_ALL)
     if context["can_pick"]:
@@ -243,3 +280,56 @@ def entry_skip_view(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return HttpResponseRedirect(f"{_week_url(entry.sheet.executive, entry.sheet.week_start, request)}#entry-{entry.pk}")
+
+
+def _urgent_call_for(request, pk: int) -> UrgentCall:
+    """An urgent call the user may see (their own; any for a program admin); anything else is 404."""
+    return get_object_or_404(
+        UrgentCall.objects.for_viewer(request.user).select_related("executive__user", "customer"), pk=pk
+    )
+
+
+@role_required(EXECUTIVES, PROGRAM_ADMINS)
+@require_POST
+def urgent_log(request, pk: int):
+    """Logs an urgent call outside the slot with the same form, rules and promises as a card's call."""
+    urgent_call = _urgent_call_for(request, pk)
+    executive = urgent_call.executive
+    form, formset = call_forms(
+        prefix=f"u{urgent_call.pk}",
+        owners=active_owners(),
+        default_owner=executive.user,
+        today=executive_today(executive),
+        zone=executive.timezone,
+        data=request.POST,
+        author=None if executive.user_id == request.user.pk else executive.name,
+    )
+    back = _week_url(executive, executive.current_week_start(), request)
+    if form.is_valid() and formset.is_valid():
+        try:
+            urgent_call_log(
+                urgent_call_id=urgent_call.pk, by=request.user, promises=promises_of(formset), **form.call_fields()
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, f"Urgent call to {urgent_call.customer} logged; the lead is told.")
+            return HttpResponseRedirect(back)
+    return _render_sheet(
+        request, executive, executive.current_week_start(), urgent_bound={urgent_call.pk: (form, formset)}
+    )
+
+
+@role_required(EXECUTIVES, PROGRAM_ADMINS)
+@require_POST
+def urgent_acknowledge(request, pk: int):
+    """The executive has seen the urgent call: program admins are not told it went unanswered."""
+    urgent_call = _urgent_call_for(request, pk)
+    try:
+        urgent_call_acknowledge(urgent_call_id=urgent_call.pk, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, f"Acknowledged: you call {urgent_call.customer} by the deadline.")
+    executive = urgent_call.executive
+    return HttpResponseRedirect(f"{_week_url(executive, executive.current_week_start(), request)}#urgent-{pk}")

@@ -3,7 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..models import Customer
+from ..models import Contact, Customer
+from ..phones import contact_normalise_phone
 
 
 @transaction.atomic
@@ -19,3 +20,15 @@ def customer_set_lifecycle(*, customer_id: int, by, status: str) -> bool:
         )
     changed = Customer.objects.filter(pk=customer_id).exclude(lifecycle_status=status).update(lifecycle_status=status)
     return bool(changed)
+
+
+@transaction.atomic
+def contact_set_phones(*, customer: Customer) -> int:
+    """Reads every contact's number of the customer anew (customers.phones), after its country or
+    time zone changed: a national number is read in the new country. Returns how many changed."""
+    changed = []
+    for contact in Contact.objects.select_for_update().filter(customer=customer).exclude(phone=""):
+        if contact_normalise_phone(contact, customer=customer):
+            changed.append(contact)
+    Contact.objects.bulk_update(changed, ["phone_e164", "phone_extension"])
+    return len(changed)

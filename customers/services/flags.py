@@ -7,7 +7,7 @@ from django.utils import timezone
 from ceocalls.limits import DISMISSAL_REASON, FLAG_NOTE, FLAG_REASON, normalize_text
 from notifications.tasks import send_flag_outcome
 
-from ..models import Contact, Customer, Flag, FlagNote, SupportTicket
+from ..models import Contact, Customer, Flag, FlagNote, SupportTicket, SurveyResponse
 
 
 class FlagAlreadyActive(ValidationError):
@@ -62,7 +62,9 @@ def flag_raise(
     )
 
 
-def _flag_create(*, customer: Customer, by, origin: str, reason: str, urgency: str, ticket, contact) -> Flag:
+def _flag_create(
+    *, customer: Customer, by, origin: str, reason: str, urgency: str, ticket, contact, survey_response=None
+) -> Flag:
     """Inserts the customer's one active flag, or raises FlagAlreadyActive with the one there is.
 
     The check is a courtesy; the partial unique constraint is the rule, so a flag raised by someone
@@ -71,22 +73,35 @@ def _flag_create(*, customer: Customer, by, origin: str, reason: str, urgency: s
     existing = Flag.objects.active().filter(customer=customer).select_related("customer").first()
     if existing:
         raise FlagAlreadyActive(existing)
+    urgent = urgency == Flag.Urgency.URGENT
     try:
         with transaction.atomic():
-            return Flag.objects.create(
+            flag = Flag.objects.create(
                 customer=customer,
                 raised_by=by,
                 origin=origin,
                 reason=reason,
                 urgency=urgency,
                 ticket=ticket,
+                survey_response=survey_response,
                 contact=contact,
+                urgent_since=timezone.now() if urgent else None,
             )
     except IntegrityError:
         existing = Flag.objects.active().filter(customer=customer).select_related("customer").first()
         if existing is None:
             raise
         raise FlagAlreadyActive(existing) from None
+    if urgent:
+        _place_urgent(flag)
+    return flag
+
+
+def _place_urgent(flag: Flag) -> None:
+    """An urgent alarm: the customer is placed at once, without a rebuild (callsheets.services.urgent)."""
+    from callsheets.services.urgent import urgent_place_on_commit
+
+    urgent_place_on_commit(flag)
 
 
 @transaction.atomic
@@ -123,6 +138,48 @@ def flag_raise_from_ticket(*, ticket_id: int, tag: str) -> Flag | FlagNote | Non
         return flag_add_note(flag_id=exc.flag.pk, by=None, text=text, make_urgent=urgent, ticket=ticket)
 
 
+@transaction.atomic
+def flag_raise_from_survey(*, response_id: int) -> Flag | FlagNote | None:
+    """A survey answer past the scoring policy's line raises an urgent flag quoting the customer's
+    words and naming the survey ('Delighted NPS 0, 29 Nov: "you guys are absolute idiots"'); once
+    per answer. The caller decides the answer crosses the line (callsheets.survey_line).
+
+    When the customer already has an open or scheduled flag, the answer is added to it as a note
+    that makes it urgent. The answer's row is locked first, so two deliveries of the same answer at
+    once add it once; the unique constraints on Flag/FlagNote.survey_response back that up.
+    """
+    response = (
+        SurveyResponse.objects.select_for_update(of=("self",)).select_related("customer", "contact").get(pk=response_id)
+    )
+    if (
+        Flag.objects.filter(survey_response=response).exists()
+        or FlagNote.objects.filter(survey_response=response).exists()
+    ):
+        return None
+    text = _clip(response.quote, FLAG_REASON.limit)
+    contact = response.contact
+    try:
+        return _flag_create(
+            customer=response.customer,
+            by=None,
+            origin=Flag.Origin.SURVEY,
+            reason=text,
+            urgency=Flag.Urgency.URGENT,
+            ticket=None,
+            survey_response=response,
+            contact=contact if contact and not contact.do_not_call else None,
+        )
+    except FlagAlreadyActive as exc:
+        return flag_add_note(
+            flag_id=exc.flag.pk, by=None, text=_clip(text, FLAG_NOTE.limit), make_urgent=True, survey_response=response
+        )
+
+
+def _clip(text: str, limit: int) -> str:
+    """A quote longer than the limit ends in '…”' rather than being refused."""
+    return text if len(text) <= limit else text[: limit - 2] + "…”"
+
+
 def _ticket_of(customer: Customer | None, ticket_id: int | None, errors: dict) -> SupportTicket | None:
     if not ticket_id:
         return None
@@ -149,7 +206,13 @@ def _contact_of(customer: Customer | None, contact_id: int | None, errors: dict)
 
 @transaction.atomic
 def flag_add_note(
-    *, flag_id: int, by, text: str, make_urgent: bool = False, ticket: SupportTicket | None = None
+    *,
+    flag_id: int,
+    by,
+    text: str,
+    make_urgent: bool = False,
+    ticket: SupportTicket | None = None,
+    survey_response: SurveyResponse | None = None,
 ) -> FlagNote:
     """Adds what another lead (or the same one), or a ticket tagged for a CEO call, knows to an open
     or scheduled flag.
@@ -169,9 +232,14 @@ def flag_add_note(
         )
     made_urgent = make_urgent and flag.urgency != Flag.Urgency.URGENT
     if made_urgent:
-        flag.urgency = Flag.Urgency.URGENT
-        flag.save(update_fields=["urgency", "updated_at"])
-    return FlagNote.objects.create(flag=flag, author=by, ticket=ticket, text=text, made_urgent=made_urgent)
+        flag.urgency, flag.urgent_since = Flag.Urgency.URGENT, timezone.now()
+        flag.save(update_fields=["urgency", "urgent_since", "updated_at"])
+    note = FlagNote.objects.create(
+        flag=flag, author=by, ticket=ticket, survey_response=survey_response, text=text, made_urgent=made_urgent
+    )
+    if made_urgent:
+        _place_urgent(flag)
+    return note
 
 
 @transaction.atomic

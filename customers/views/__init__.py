@@ -1,12 +1,14 @@
 from .customers import customer_detail, customer_list
-from .flags import flag_add_note, flag_detail, flag_dismiss, flag_list, flag_new
+from .flags import flag_add_contact, flag_add_note, flag_detail, flag_dismiss, flag_list, flag_new, flag_place
 
 __all__ = [
     "customer_detail",
     "customer_list",
+    "flag_add_contact",
     "flag_add_note",
     "flag_detail",
     "flag_dismiss",
     "flag_list",
     "flag_new",
+    "flag_place",
 ]

@@ -10,8 +10,11 @@ from django.views.decorators.http import require_POST
 from ceocalls.roles import PROGRAM_ADMINS, SUPPORT_LEADS, is_program_admin, role_required
 
 from .. import selectors
+from ..flag_forms import FlagContactForm, FlagPlaceForm
 from ..forms import FlagDismissForm, FlagFilterForm, FlagForm, FlagNoteForm
 from ..models import Customer, Flag, SupportTicket
+from ..plan import flag_plan, flag_plans
+from ..services import flag_paths
 from ..services import flags as services
 
 PER_PAGE = 25
@@ -29,6 +32,7 @@ def flag_list(request):
     if state:
         flags = flags.filter(status=state)
     page = Paginator(flags, PER_PAGE).get_page(request.GET.get("page"))
+    plans = flag_plans(list(page))
     return render(
         request,
         "customers/flag_list.html",
@@ -38,7 +42,7 @@ def flag_list(request):
             "tabs": [(value, label, counts.get(value, 0)) for value, label in Flag.Status.choices],
             "total": sum(counts.values()),
             "page": page,
-            "rows": [(flag, selectors.flag_state(flag)) for flag in page],
+            "rows": [(flag, selectors.flag_state(flag), plans.get(flag.pk)) for flag in page],
             "admin": admin,
         },
     )
@@ -124,21 +128,95 @@ def _already_flagged(request, flag: Flag, note_form: FlagNoteForm):
 
 
 @role_required(SUPPORT_LEADS, PROGRAM_ADMINS)
-def flag_detail(request, pk: int, note_form=None, dismiss_form=None, status=200):
+def flag_detail(request, pk: int, note_form=None, dismiss_form=None, contact_form=None, place_form=None, status=200):
     flag = get_object_or_404(selectors.flags_with_state(), pk=pk)
     admin = is_program_admin(request.user)
     active = flag.status in Flag.ACTIVE_STATUSES
+    plan = flag_plan(flag)
+    contacts = list(flag.customer.contacts.all()) if active else []
     return render(
         request,
         "customers/flag_detail.html",
         {
             "flag": flag,
             "state": selectors.flag_state(flag),
+            "plan": plan,
             "note_form": (note_form or FlagNoteForm()) if active else None,
             "dismiss_form": (dismiss_form or FlagDismissForm()) if active and admin else None,
+            "contact_form": (contact_form or _contact_form(contacts)) if active else None,
+            "contact_open": bool(contact_form) or bool(plan and plan.needs_contact),
+            "place_form": (place_form or FlagPlaceForm()) if active and admin else None,
         },
         status=status,
     )
+
+
+def _contact_form(contacts) -> FlagContactForm:
+    """The first contact that may be called but has no number is the one to give a number to."""
+    missing = next((c for c in contacts if not c.phone and not c.do_not_call), None)
+    return FlagContactForm(contacts=contacts, initial={"contact": missing.pk if missing else ""})
+
+
+@role_required(SUPPORT_LEADS, PROGRAM_ADMINS)
+@require_POST
+def flag_add_contact(request, pk: int):
+    """No callable contact: a phone for a contact, or a new contact; the flag is placed again."""
+    flag = get_object_or_404(Flag.objects.select_related("customer"), pk=pk)
+    form = FlagContactForm(request.POST, contacts=list(flag.customer.contacts.all()))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact = flag_paths.flag_contact_add(
+                flag_id=flag.pk,
+                by=request.user,
+                contact_id=data["contact"],
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                title=data["title"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{contact.name} can be called now; the flag is placed again.")
+            return redirect("flags:detail", pk=flag.pk)
+    return flag_detail(request, pk, contact_form=form, status=400)
+
+
+@role_required(PROGRAM_ADMINS)
+@require_POST
+def flag_place(request, pk: int):
+    """An admin puts the flag on a chosen executive's sheet for a chosen week, with a reason."""
+    flag = get_object_or_404(Flag.objects.select_related("customer"), pk=pk)
+    form = FlagPlaceForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = flag_paths.flag_place(
+                flag_id=flag.pk,
+                by=request.user,
+                executive_id=data["executive"],
+                week=data["week"],
+                position=data["position"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{flag.customer.name} is on {entry.sheet.executive.name}'s sheet, position {entry.position}."
+            )
+            return redirect("flags:detail", pk=flag.pk)
+    return flag_detail(request, pk, place_form=form, status=400)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """A service's errors beside the form's fields; a field the form lacks goes on top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 @role_required(SUPPORT_LEADS, PROGRAM_ADMINS)

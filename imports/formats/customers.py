@@ -10,6 +10,7 @@ COLUMNS = (
     "annual_revenue",
     "tier",
     "timezone",
+    "country",
     "contact_name",
     "contact_email",
     "contact_phone",

@@ -2,6 +2,7 @@
 
 from customers.models import SurveyResponse
 
+from ..fields import FieldError, storable
 from ..records import RecordInvalid, SurveyRecord, Values, clean_survey
 from .base import CsvFormat
 
@@ -73,7 +74,8 @@ def from_json(payload) -> tuple[SurveyRecord, str, str]:
                 values.put(ours, ours, payload[ours])
         return clean_survey(values, source=SurveyResponse.Source.CSV, kinds=KINDS), "response", ""
     data = payload["event_data"]
-    event_type = str(payload.get("event_type") or "")
+    event_type = _header_text(payload, "event_type")
+    event_id = _header_text(payload, "event_id")
     if not isinstance(data, dict):
         raise RecordInvalid([("event_data", "must be a JSON object")])
     if event_type and not event_type.startswith("survey_response."):
@@ -97,4 +99,17 @@ def from_json(payload) -> tuple[SurveyRecord, str, str]:
         if key in properties:
             values.put(ours, f"event_data.person_properties.{key}", properties[key])
     record = clean_survey(values, source=SurveyResponse.Source.DELIGHTED, kinds=KINDS)
-    return record, event_type, str(payload.get("event_id") or "")
+    return record, event_type, event_id
+
+
+def _header_text(payload: dict, key: str) -> str:
+    """`event_type` or `event_id`: a string (or a whole number), any length, without NUL."""
+    raw = payload.get(key)
+    if raw is None or raw == "":
+        return ""
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise RecordInvalid([(key, "must be a string")])
+    try:
+        return storable(str(raw))
+    except FieldError as exc:
+        raise RecordInvalid([(key, str(exc))]) from None

@@ -3,14 +3,15 @@
 from typing import BinaryIO
 
 from customers.models import Contact, Customer
+from customers.phones import contact_normalise_phone
 from customers.services.tiers import TierLabels
 
 from ..formats.customers import CUSTOMERS_CSV
 from ..records import MISSING, CustomerRow
 from .runner import BATCH_SIZE, ImportResult, run_import
 
-CUSTOMER_FIELDS = ["name", "domain", "annual_revenue", "tier", "timezone"]
-CONTACT_FIELDS = ["name", "email", "phone", "title", "do_not_call"]
+CUSTOMER_FIELDS = ["name", "domain", "annual_revenue", "tier", "timezone", "country"]
+CONTACT_FIELDS = ["name", "email", "phone", "phone_e164", "phone_extension", "title", "do_not_call"]
 
 
 class CustomerWriter:
@@ -37,12 +38,17 @@ class CustomerWriter:
                 customer = Customer(external_id=row.external_id)
                 customers[row.external_id] = new_customers[row.external_id] = customer
                 outcome = "created"
+            region = (customer.country, customer.timezone)
             fields = row.customer_fields()
             if "tier" in fields:
                 fields["tier_id"] = self.tiers.slug_for(fields.pop("tier"))
             if _assign(customer, fields) and customer.pk:
                 dirty_customers[customer.pk] = customer
                 outcome = "updated"
+                if region != (customer.country, customer.timezone):  # national numbers read anew
+                    for other in contacts[row.external_id]:
+                        if contact_normalise_phone(other, customer=customer) and other.pk:
+                            dirty_contacts[other.pk] = other
             if row.contact:
                 contact = _find_contact(contacts[row.external_id], row.contact)
                 if contact is None:
@@ -51,9 +57,10 @@ class CustomerWriter:
                     )
                     contacts[row.external_id].append(contact)
                     _assign(contact, row.contact, defaults={"do_not_call": False})
+                    contact_normalise_phone(contact, customer=customer)
                     new_contacts.append(contact)
                     outcome = "created"
-                elif _assign(contact, row.contact):
+                elif _assign(contact, row.contact) | contact_normalise_phone(contact, customer=customer):
                     dirty_contacts[contact.pk] = contact
                     outcome = "updated" if outcome == "unchanged" else outcome
             result.count(outcome)

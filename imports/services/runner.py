@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol, TextIO
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ceocalls.csvfiles import csv_writer
 
@@ -185,9 +185,22 @@ def run_import(
 
 def write_one(writer: BatchWriter, record) -> ImportResult:
     """Writes one record (a webhook's) through the same writer as a file row; raises ValidationError
-    with the row's message when it is refused (no matching customer). Call inside a transaction."""
-    result = ImportResult(file="webhook")
-    writer.write([(None, record)], result)
+    with the row's message when it is refused (no matching customer). Call inside a transaction.
+
+    Two versions of one new row written at once both find no row and both insert: the second
+    insert waits for the first to commit, then breaks the unique key. That write is rolled back to
+    its savepoint and done again, and now finds the row and updates it (or leaves it, when the
+    writer keeps the newer version).
+    """
+    for attempt in (1, 2):
+        result = ImportResult(file="webhook")
+        try:
+            with transaction.atomic():
+                writer.write([(None, record)], result)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
     result.release()
     if not result.ok:
         raise ValidationError(result.errors[0].message)

@@ -11,6 +11,7 @@ from customers.models import SurveyResponse
 from ..formats.surveys import SURVEY_FORMATS
 from ..matching import CustomerMatcher
 from ..records import MISSING, SurveyRecord
+from .flags import flags_raise_for_surveys
 from .runner import BATCH_SIZE, ImportResult, outcome_of, run_import, write_one
 from .unmatched import ERROR, UnmatchedRows
 
@@ -59,6 +60,9 @@ class SurveyWriter:
             SurveyResponse.objects.bulk_update(
                 to_update, [*FIELDS, "customer", "contact", "imported_at"], batch_size=BATCH_SIZE
             )
+        if any(r.pk is None for r in to_create):  # a database that returns no ids from a bulk insert
+            to_create = list(SurveyResponse.objects.filter(_keys_q(to_create)))
+        result.flags_raised += flags_raise_for_surveys(responses=to_create + to_update)
 
 
 def _existing(records) -> dict[tuple[str, str], SurveyResponse]:
@@ -69,6 +73,13 @@ def _existing(records) -> dict[tuple[str, str], SurveyResponse]:
     for source, ids in by_source.items():
         query |= Q(source=source, external_id__in=ids)
     return {(r.source, r.external_id): r for r in SurveyResponse.objects.filter(query)} if by_source else {}
+
+
+def _keys_q(responses) -> Q:
+    query = Q(pk__in=[])
+    for r in responses:
+        query |= Q(source=r.source, external_id=r.external_id)
+    return query
 
 
 def _assign(response: SurveyResponse, record: SurveyRecord) -> bool:

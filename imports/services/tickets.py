@@ -54,7 +54,9 @@ class TicketWriter:
 
     def write(self, batch: list[tuple[int | None, TicketRecord]], result: ImportResult) -> None:
         self.matcher.prime([record.match for _, record in batch])
-        existing = _existing(record for _, record in batch)
+        # A webhook's ticket is locked while it is compared, so of two versions written at once
+        # the second sees the first's updated_at and the newer one wins.
+        existing = _existing((record for _, record in batch), lock=self.skip_stale)
         now = timezone.now()
         to_create, to_update, touched = [], [], []
         for row, record in batch:
@@ -94,14 +96,19 @@ class TicketWriter:
         return sum(1 for t in tagged if t.pk not in flagged and flag_raise_for_ticket(ticket=t, tag=self.tag))
 
 
-def _existing(records) -> dict[tuple[str, str], SupportTicket]:
+def _existing(records, *, lock: bool = False) -> dict[tuple[str, str], SupportTicket]:
     by_source: dict[str, list[str]] = {}
     for record in records:
         by_source.setdefault(record.source, []).append(record.external_id)
     query = Q()
     for source, ids in by_source.items():
         query |= Q(source=source, external_id__in=ids)
-    return {(t.source, t.external_id): t for t in SupportTicket.objects.filter(query)} if by_source else {}
+    if not by_source:
+        return {}
+    tickets = SupportTicket.objects.filter(query)
+    if lock:
+        tickets = tickets.select_for_update(of=("self",))
+    return {(t.source, t.external_id): t for t in tickets}
 
 
 def _assign(ticket: SupportTicket, record: TicketRecord, *, defaults=False, customer_id=None, contact_id=None) -> bool:

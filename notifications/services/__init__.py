@@ -3,6 +3,7 @@ from .delivery import delivery_claim, email_render, email_send_once
 from .emails import briefing_send, briefings_send_due, overdue_digests_send, program_weekly_send
 from .flag_emails import flag_outcome_send, flag_outcomes_send_missed
 from .preferences import preference_for, preference_update
+from .urgent_emails import urgent_notice_retry, urgent_notice_send, urgent_overdue_send, urgent_slack_post
 
 __all__ = [
     "briefing_send",
@@ -18,4 +19,8 @@ __all__ = [
     "preference_for",
     "preference_update",
     "program_weekly_send",
+    "urgent_notice_retry",
+    "urgent_notice_send",
+    "urgent_overdue_send",
+    "urgent_slack_post",
 ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callsheets.models import CallSheet, Executive, week_start_of
+from callsheets.selectors.speed import speed_for_weeks
 
 from .. import selectors
 from ..models import EmailKind
@@ -129,6 +130,7 @@ def program_weekly_send(*, today: date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     week = week_start_of(today) - timedelta(days=7)
     numbers = selectors.program_week_numbers(week_start=week, today=today)
+    speed = speed_for_weeks(week, week)
     year, number, _ = week.isocalendar()
     counts = Counter()
     admins = list(selectors.program_admins())
@@ -143,7 +145,12 @@ def program_weekly_send(*, today: date | None = None) -> dict[str, int]:
                 recipient=admin,
                 period_key=f"{year}-W{number:02d}",
                 template="program_weekly",
-                context={"numbers": numbers, "today": today, "program_url": site_url(_program_week_path(week))},
+                context={
+                    "numbers": numbers,
+                    "speed": speed,
+                    "today": today,
+                    "program_url": site_url(_program_week_path(week)),
+                },
             )
         ] += 1
     return dict(counts)

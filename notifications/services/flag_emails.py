@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from callsheets.models import CallLog
 from customers.models import Flag
+from customers.plan import flag_plan
 
 from .. import selectors
 from ..models import EmailDelivery, EmailKind
@@ -89,8 +90,10 @@ def flag_outcome_send(*, flag_id: int) -> str:
     if not wants(preferences_for([lead]), lead, EmailKind.FLAG_OUTCOME):
         return "off"
     told = call_told(flag.call, commitments)
+    plan = flag_plan(flag)  # an active flag after a call that did not reach: when it is tried again
     context = {
         "flag": flag,
+        "plan": plan,
         "call": flag.call,
         "commitments": commitments,
         "customer_url": site_url(f"/customers/{flag.customer_id}/"),

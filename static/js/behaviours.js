@@ -6,6 +6,7 @@
 //   <input data-select-on-focus>       selects its whole text on focus (a read-only address to copy)
 //   <form data-confirm="Question?">    asks before submitting; Cancel keeps the page as it is
 //   <input type=checkbox data-select-all="input[name=ids]">  ticks or unticks every matching box
+//   <form data-submit-once>            greys out its submit buttons once sent, so a double click sends once
 (function () {
   "use strict";
 
@@ -32,6 +33,13 @@
     var form = event.target;
     if (form.matches("[data-confirm]") && !window.confirm(form.getAttribute("data-confirm"))) {
       event.preventDefault();
+    }
+    if (!event.defaultPrevented && form.matches("[data-submit-once]")) {
+      window.setTimeout(function () {
+        form.querySelectorAll("button[type=submit]").forEach(function (button) {
+          button.disabled = true;
+        });
+      }, 0);
     }
   });
 })();

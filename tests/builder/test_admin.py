@@ -27,7 +27,9 @@ def test_build_next_week_button(admin_client, executive, policy):
     response = admin_client.post(reverse("admin:callsheets_callsheet_build_next_week"), follow=True)
     week = week_start_of(timezone.localdate() + timedelta(days=7))
     assert CallSheet.objects.get().week_start == week
-    assert f"Built 1 sheet for the week of {week.isoformat()}: 1 entries".encode() in response.content
+    assert f"Sheets for the week of {week:%d %b %Y} for every active executive built: 1 sheet, 1 entries".encode() in (
+        response.content
+    )
 
 
 def test_the_button_needs_the_build_permission(client, executive, policy):
@@ -49,7 +51,7 @@ def test_rebuild_action_recomputes_the_selected_sheet(admin_client, executive, p
         follow=True,
     )
     assert response.status_code == 200
-    assert b"Built 1 sheet for the week of 2026-11-23" in response.content
+    assert f"Sheets for the week of 23 Nov 2026 for {executive.name} built: 1 sheet".encode() in response.content
     assert SheetEntry.objects.get(sheet=sheet, position=1).customer == customer
 
 

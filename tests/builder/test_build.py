@@ -166,13 +166,19 @@ def test_assignment_prefers_relationship_then_business_hours_then_load(policy):
     chicago_morning = ExecutiveFactory(timezone="America/Chicago", weekday=1, start_time=time(10, 0))
     in_chicago = detractor(score=0, timezone="America/Chicago")
     in_tokyo = detractor(score=1, timezone="Asia/Tokyo")
-    old_friend = detractor(score=2, timezone="America/Chicago")
+    # Tokyo's Tuesday 10:00–11:00 is Monday 17:00–18:00 in Los Angeles: past business hours but
+    # inside calling hours, so the relationship wins over Chicago's 08:00 there.
+    old_friend = detractor(score=2, timezone="America/Los_Angeles")
     CallLogFactory(executive=tokyo_morning, customer=old_friend, called_at=NOW - timedelta(days=200))
+    # Tokyo's slot is 19:00–20:00 in Chicago: outside calling hours, which beat the relationship.
+    chicago_friend = detractor(score=2, timezone="America/Chicago")
+    CallLogFactory(executive=tokyo_morning, customer=chicago_friend, called_at=NOW - timedelta(days=200))
     result = build_week(NEXT_WEEK, now=NOW, dry_run=True)
     where = {e.customer: s.executive for s in result.sheets for e in s.entries}
     assert where[in_chicago] == chicago_morning
     assert where[in_tokyo] == tokyo_morning
     assert where[old_friend] == tokyo_morning
+    assert where[chicago_friend] == chicago_morning
     # With no preference at all, the load balances.
     loads = [sum(not e.is_listening for e in s.entries) for s in result.sheets]
     assert max(loads) - min(loads) <= 1

@@ -143,7 +143,8 @@ def test_correcting_a_call_in_the_admin_goes_through_call_correct(admin_client, 
 
 
 def test_skipping_an_entry_in_the_admin_moves_a_backup_up(admin_client):
-    sheet = CallSheetFactory()
+    # A Chicago executive: the slot is 10:00 for the (Chicago) customers, inside calling hours.
+    sheet = CallSheetFactory(executive__timezone="America/Chicago")
     main = SheetEntryFactory(sheet=sheet, position=1)
     backup = SheetEntryFactory(sheet=sheet, position=2, is_backup=True)
     url = reverse("admin:callsheets_sheetentry_changelist")

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from customers.models import Customer, Flag
 from tests.adminform import change_form_data
-from tests.factories import AdminFactory, CustomerFactory, FlagFactory
+from tests.factories import AdminFactory, ContactFactory, CustomerFactory, FlagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +77,54 @@ def test_lifecycle_is_read_only_and_set_by_the_actions(admin_client):
     )
     assert "1 of 1 marked churned." in response.content.decode()
     assert Customer.objects.get(pk=customer.pk).lifecycle_status == Customer.Lifecycle.CHURNED
+
+
+def test_a_contact_edited_in_the_admin_is_read_like_every_other_path(admin_client):
+    contact = ContactFactory(customer__timezone="America/Chicago", phone="+1 312 555 0101")
+    url = reverse("admin:customers_contact_change", args=[contact.pk])
+    page = admin_client.get(url).content.decode()
+    assert "+1 312-555-0101" in page  # "Dialled as", read-only
+
+    response = admin_client.post(url, change_form_data(page, "contact_form", phone="(312) 555-0199 ext. 7"))
+
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.phone, contact.phone_e164, contact.phone_extension) == (
+        "(312) 555-0199 ext. 7",
+        "+13125550199",
+        "7",
+    )
+    page = admin_client.get(url).content.decode()
+    bad = admin_client.post(url, change_form_data(page, "contact_form", phone="+1 312\x07555 0101"))
+    assert "cannot contain control characters" in bad.content.decode()
+
+
+def test_contacts_inline_and_a_new_country_in_the_customer_admin_read_numbers_again(admin_client):
+    customer = CustomerFactory(timezone="UTC")
+    contact = ContactFactory(customer=customer, phone="020 7946 0123")
+    assert contact.phone_e164 == ""  # UTC: no country to read a national number in
+    url = reverse("admin:customers_customer_change", args=[customer.pk])
+    page = admin_client.get(url).content.decode()
+    assert "dialled from abroad" in page
+
+    response = admin_client.post(url, change_form_data(page, "customer_form", country="GB"))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    contact.refresh_from_db()
+    assert contact.phone_e164 == "+442079460123"
+
+    page = admin_client.get(url).content.decode()
+    response = admin_client.post(url, change_form_data(page, "customer_form", **{"contacts-0-phone": "22 12 34 56"}))
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.phone_e164 == ""  # a Norwegian number read in the UK is no number
+    response = admin_client.post(
+        url,
+        change_form_data(
+            admin_client.get(url).content.decode(),
+            "customer_form",
+            **{"contacts-0-phone": "22 12 34 56", "contacts-0-timezone": "Europe/Oslo"},
+        ),
+    )
+    contact.refresh_from_db()
+    assert contact.phone_e164 == "+4722123456"  # the contact's own zone comes first

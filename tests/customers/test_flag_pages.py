@@ -74,7 +74,8 @@ def test_raise_a_flag_through_the_form(client, lead):
     assert response.status_code == 302 and response["Location"] == f"/flags/{flag.pk}/"
     assert (flag.raised_by, flag.urgency, flag.ticket, flag.contact) == (lead, "urgent", ticket, contact)
     body = client.get(response["Location"]).content.decode()
-    assert "is flagged" in body and "Waiting for the next call-sheet build" in body
+    # Urgent, and nobody to call: the flag says so at once instead of waiting for a build.
+    assert "is flagged" in body and "there is no active executive to call" in body
 
 
 def test_unknown_customer_and_foreign_ticket_are_refused_beside_the_fields(client, lead):
@@ -188,8 +189,9 @@ def test_unreached_call_invites_a_new_flag(client, lead):
 
 
 def test_open_flag_not_placed_says_why(client, lead):
-    FlagFactory(raised_by=lead, not_placed_reason="No contact with a phone number.")
-    assert "Not placed on the last build: No contact with a phone number." in client.get("/flags/").content.decode()
+    flag = FlagFactory(raised_by=lead, not_placed_reason="In cooldown until 3 Jan")
+    ContactFactory(customer=flag.customer, phone="+47 22 00 00 00", do_not_call=False)
+    assert "Not placed on the last build: In cooldown until 3 Jan" in client.get("/flags/").content.decode()
 
 
 def test_customer_picker_searches_as_you_type(client, lead):

@@ -13,6 +13,7 @@ from callsheets.demo import demo_seed, text
 from callsheets.demo.history import build_time
 from callsheets.models import (
     BuildRun,
+    CallFollowUp,
     CallLog,
     CallSheet,
     Commitment,
@@ -20,6 +21,8 @@ from callsheets.models import (
     Executive,
     ScoringPolicy,
     SheetEntry,
+    UrgentCall,
+    week_start_of,
 )
 from customers.models import Flag
 
@@ -62,8 +65,14 @@ def test_the_demo_history_keeps_the_products_rules(demo, admin_client):
         assert f"Week of {sheet.week_start.isoformat()}: capacity 4 calls + 2 backups." in page
         assert not re.search(r"Week of\s*:|capacity\s+calls|\+\s+backups", page), sheet
 
-    # Each call on its sheet's slot, never after the seeding clock, inside the customer's business hours.
+    # Each call on its sheet's slot (an urgent call outside the slot, before its deadline), never after
+    # the seeding clock, inside the customer's business hours.
     for call in calls:
+        if call.entry is None:
+            urgent_call = UrgentCall.objects.get(call=call)
+            assert call.called_at < urgent_call.deadline and call.called_at <= NOW, call
+            assert within_business_hours(call.called_at, call.duration_minutes or 0, zone_of(call), policy), call
+            continue
         sheet = call.entry.sheet
         ends = call.called_at + timedelta(minutes=call.duration_minutes or 0)
         slot_end = sheet.slot_starts_at + timedelta(minutes=sheet.executive.duration_minutes)
@@ -80,7 +89,7 @@ def test_the_demo_history_keeps_the_products_rules(demo, admin_client):
     for customer_calls in reached.values():
         for earlier, later in zip(customer_calls, customer_calls[1:], strict=False):
             if later.called_at - earlier.called_at < timedelta(days=policy.cooldown_days):
-                codes = {r["code"] for r in later.entry.reasons}
+                codes = {r["code"] for r in later.entry.reasons} if later.entry else {"urgent_flag"}  # urgent call
                 assert codes & OVERRIDES_COOLDOWN, f"{later.customer} reached {earlier.called_at} and {later.called_at}"
 
     # Notes, mood and outcome agree; the promises are the ones the notes speak of.
@@ -107,7 +116,11 @@ def test_the_demo_is_written_through_the_services(demo):
     assert called.exists()
     for flag in called:
         assert flag.called_at == flag.call.called_at and flag.lead_notified_at >= flag.call.called_at, flag
-    assert Flag.objects.filter(status=Flag.Status.OPEN, urgency=Flag.Urgency.URGENT).count() == 2
+    # This week's two urgent flags were placed at once (on a sheet, or as an urgent call outside the
+    # slot), and none waits for a build.
+    urgent = Flag.objects.filter(urgency=Flag.Urgency.URGENT, created_at__gte=build_time(week_start_of(NOW.date())))
+    assert urgent.count() == 2 and not urgent.filter(urgent_handled_at__isnull=True).exists()
+    assert not urgent.filter(status=Flag.Status.OPEN).exists()
     # Every kept or dropped promise has its history, at the time it was closed.
     closed = Commitment.objects.exclude(status=Commitment.Status.OPEN)
     assert closed.filter(status="done").exists() and closed.filter(status="dropped").exists()
@@ -151,3 +164,21 @@ def test_make_run_opens_on_a_sheet_that_makes_sense(client, now):
         page = client.get("/sheet/")
         assert page.status_code == 200
         assert page.context["sheet"].week_start == this_week
+
+
+def test_the_demo_fills_the_topics_page_and_sends_follow_ups(demo, client):
+    """`make run` opens /program/topics/ on real talk, and cards show follow-ups sent and to write."""
+    reached = CallLog.objects.filter(outcome="reached")
+    sent = CallFollowUp.objects.filter(status="sent").select_related("call")
+    assert 0 < sent.count() < reached.count()
+    assert all(f.call.outcome == "reached" and f.sent_at > f.call.called_at for f in sent)
+    assert all("What we promised" in f.body or not f.call.commitments.exists() for f in sent)
+    maya = Executive.objects.get(user__email="maya.lindqvist@example.com")
+    client.force_login(maya.user)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/program/topics/?weeks=8")
+    rows = {row.topic.name: row for row in response.context["report"].rows}
+    assert response.status_code == 200 and len(rows) >= 8
+    for name in ("Outages & reliability", "Billing", "Pricing/renewal", "Support responsiveness"):
+        assert rows[name].mentions and rows[name].quotes, name
+    assert any(row.promises for row in rows.values())

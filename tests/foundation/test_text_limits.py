@@ -61,6 +61,8 @@ def test_the_limits_are_the_documented_numbers():
         "A note on a flag": 2000,
         "The reason for dismissing": 1000,
         "The resolution": 1000,
+        "The subject": 200,
+        "The follow-up e-mail": 5000,
     }
 
 

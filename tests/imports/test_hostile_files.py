@@ -195,7 +195,7 @@ def test_the_constraint_migration_lists_stored_dates_out_of_range_and_changes_no
 
     from django.db import connection
 
-    migration = importlib.import_module("customers.migrations.0006_imported_dates_in_range")
+    migration = importlib.import_module("customers.migrations.0009_imported_dates_in_range")
     customer = Customer.objects.first()
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE customers_supportticket DROP CONSTRAINT ticket_dates_in_range")

@@ -1,5 +1,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from customers.models import Flag, SupportTicket, SurveyResponse
 from imports.models import ImportRun
@@ -108,7 +109,13 @@ def test_a_large_file_goes_through_the_task(
 
 def test_a_running_import_shows_progress_from_its_task(admin_client, monkeypatch):
     run = ImportRun.objects.create(
-        kind="tickets:zendesk", original_name="big.csv", size_bytes=1000, status="importing", task_id="t-1"
+        kind="tickets:zendesk",
+        original_name="big.csv",
+        size_bytes=1000,
+        status="importing",
+        task_id="t-1",
+        enqueued_at=timezone.now(),  # its task reached the queue (one that did not: tests/faults/test_import_queue.py)
+        started_at=timezone.now(),
     )
 
     class Result:

@@ -61,7 +61,7 @@ def test_weekly_briefing_on_the_morning_of_the_slot_day(settings):
     assert f"tel:{first.contact.phone.replace(' ', '')}" in html
     assert "Backups:" in text and "NPS 2 on 12 Nov" in text
     # 10:00 in Oslo is 04:00 for the contact in Chicago (the factories' customer zone).
-    assert f"{first.contact.phone} (04:00 their time)" in text
+    assert f"{first.contact.phone_number.display} (04:00 their time)" in text
     assert "04:00 their time" in html
     assert 'href="https://calls.example.com/notifications/"' in html
 

@@ -100,7 +100,7 @@ def test_program_queries_do_not_grow(client, django_assert_max_num_queries, n):
     last_week_scenario()
     make_commitments(n)
     client.force_login(AdminFactory())
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):  # 14, and the alarm-to-call speed: the policy and one query
         response = client.get("/program/")
     assert response.status_code == 200
     assert response.context["m"].total.promises >= n

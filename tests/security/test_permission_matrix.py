@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from callsheets.models import Commitment, Executive, SheetEntry
+from callsheets.models import CallLog, Commitment, Executive, SheetEntry
 from ceocalls.roles import ROLE_PERMISSIONS
 from customers.models import Customer, Flag
 from imports.models import ImportRun
@@ -123,6 +123,21 @@ MATRIX = [
     ),
     Row("flags:dismiss", "POST", {**ADMINS, "admin": 400, "superuser": 400}, args=lambda w: [w.flag_other_lead.pk]),
     Row("flags:dismiss", "GET", {**ADMINS, "admin": 405, "superuser": 405}, args=lambda w: [w.flag_other_lead.pk]),
+    Row(
+        "flags:add_contact",
+        "POST",
+        {**LEADS, "lead": 400, "admin": 400, "superuser": 400},
+        args=lambda w: [w.flag_other_lead.pk],
+        note="empty: the form says what is missing",
+    ),
+    Row(
+        "flags:add_contact",
+        "GET",
+        expect(405, anonymous=LOGIN, exec_a=403, exec_b=403, nobody=403),
+        args=lambda w: [w.flag_other_lead.pk],
+    ),
+    Row("flags:place", "POST", {**ADMINS, "admin": 400, "superuser": 400}, args=lambda w: [w.flag_other_lead.pk]),
+    Row("flags:place", "GET", {**ADMINS, "admin": 405, "superuser": 405}, args=lambda w: [w.flag_other_lead.pk]),
     # Commitments: admin all, executive made, owner owned (any signed-in user may own one)
     Row("commitments:list", "GET", SIGNED_IN),
     Row("commitments:list", "GET", SIGNED_IN, query="format=csv", note="CSV"),
@@ -152,7 +167,20 @@ MATRIX = [
     Row("program:build_status", "GET", ADMINS),
     Row("program:policy", "GET", ADMINS),
     Row("program:policy", "POST", {**ADMINS, "admin": 400, "superuser": 400}, note="empty"),
+    Row("program:policy_survey_preview", "GET", ADMINS),
+    Row("program:policy_survey_preview", "GET", ADMINS, query="survey_alarm_kind=nps&survey_alarm_max_score=1"),
     Row("program:executives", "GET", ADMINS),
+    # What customers are telling us: admins and executives (README "Pages")
+    Row("program:topics", "GET", SHEETS),
+    Row("program:topics", "GET", SHEETS, query="format=csv", note="CSV"),
+    Row(
+        "program:topics",
+        "GET",
+        {**SHEETS, "exec_a": 400, "exec_b": 400, "admin": 400, "superuser": 400},
+        query="start=9999-01-01",
+        note="a year out of range: 400, never a 500",
+    ),  # fmt: skip
+    Row("program:topics", "POST", {**SHEETS, "exec_a": 405, "exec_b": 405, "admin": 405, "superuser": 405}),
     Row("program:executive_slot", "POST", {**ADMINS, "admin": 400, "superuser": 400}, args=lambda w: [w.exec_a.pk]),
     Row("program:executive_slot", "GET", {**ADMINS, "admin": 405, "superuser": 405}, args=lambda w: [w.exec_a.pk]),
     # The call sheet: an executive's own, an admin anyone's with ?executive=
@@ -180,6 +208,60 @@ MATRIX = [
         "POST",
         only(302, owners=["exec_b"], lead=403, nobody=403),
         args=lambda w: [w.entry_b_pending.pk],
+    ),
+    # The follow-up to the customer after a call: the executive who made it, and admins
+    Row(
+        "callsheets:call_follow_up",
+        "GET",
+        only(200, owners=["exec_a"], lead=403, nobody=403),
+        args=lambda w: [w.call_a.pk],
+        note="A's call",
+    ),
+    Row(
+        "callsheets:call_follow_up",
+        "GET",
+        only(200, owners=["exec_b"], lead=403, nobody=403),
+        args=lambda w: [w.call_b.pk],
+        note="B's call, notes private",
+    ),
+    Row(
+        "callsheets:call_follow_up",
+        "POST",
+        only(400, owners=["exec_a"], lead=403, nobody=403),
+        args=lambda w: [w.call_a.pk],
+        note="empty: the form says what is missing, nothing is sent",
+    ),
+    Row(
+        "callsheets:call_follow_up",
+        "GET",
+        expect(404, anonymous=LOGIN, lead=403, nobody=403),
+        args=lambda w: [999999],
+        note="none",
+    ),
+    Row(
+        "callsheets:urgent_log",
+        "POST",
+        only(200, owners=["exec_a"], lead=403, nobody=403),
+        args=lambda w: [w.urgent_call_a.pk],
+        note="empty: the card says what is missing",
+    ),
+    Row(
+        "callsheets:urgent_log",
+        "GET",
+        {**SHEETS, "exec_a": 405, "exec_b": 405, "admin": 405, "superuser": 405},
+        args=lambda w: [w.urgent_call_a.pk],
+    ),
+    Row(
+        "callsheets:urgent_acknowledge",
+        "POST",
+        only(302, owners=["exec_a"], lead=403, nobody=403),
+        args=lambda w: [w.urgent_call_a.pk],
+    ),
+    Row(
+        "callsheets:urgent_acknowledge",
+        "GET",
+        {**SHEETS, "exec_a": 405, "exec_b": 405, "admin": 405, "superuser": 405},
+        args=lambda w: [w.urgent_call_a.pk],
     ),
     # Imports and webhooks
     Row("imports:list", "GET", ADMINS),
@@ -423,6 +505,17 @@ SWEEPS = [
         refused={"lead": 403, "nobody": 403},
     ),
     Sweep("commitments:detail", "GET", _all(Commitment), _commitment_reader, ok=200),
+    Sweep(
+        "callsheets:call_follow_up",
+        "GET",
+        _all(CallLog),
+        lambda w, who, pk: (
+            CallLog.objects.filter(pk=pk).exists()
+            and (_is_admin(who) or CallLog.objects.filter(pk=pk, executive__user=w.users[who]).exists())
+        ),
+        ok=200,
+        refused={"lead": 403, "nobody": 403},
+    ),
     Sweep(
         "callsheets:week",
         "GET",

@@ -121,6 +121,7 @@ LIST_PAGES = {
     ],
     "/program/": ["start", "end", "weeks", "executive", "format", "table"],
     "/program/build/status/": [],
+    "/program/topics/": ["start", "end", "weeks", "format"],
     "/imports/": ["page"],
     "/sheet/": ["executive"],
     "/sheet/2026-11-23/": ["executive"],

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from callsheets.models import BuildRun, CallLog, CallSheet, Commitment, Executive, SheetEntry, week_start_of
+from callsheets.models import BuildRun, CallLog, CallSheet, Commitment, Executive, SheetEntry, UrgentCall, week_start_of
+from callsheets.models_topics import topics_seed_defaults
 from callsheets.services.calls import PromiseInput, call_log
+from callsheets.services.followups import follow_up_send
 from customers.models import Customer, Flag, FlagNote
 from imports.models import ImportRun
 from tests.factories import (
@@ -40,7 +42,7 @@ class World:
     entry_b: SheetEntry  # on B's sheet, called by B, notes private
     entry_b_pending: SheetEntry
     call_a: CallLog
-    call_b: CallLog
+    call_b: CallLog  # its follow-up was sent
     commitment_a: Commitment  # made by A, owned by A
     commitment_b: Commitment  # made by B, owned by B
     commitment_b_for_lead: Commitment  # made by B, owned by the support lead
@@ -51,6 +53,7 @@ class World:
     flag_other_lead: Flag  # raised by another lead, open
     import_run: ImportRun
     build_run: BuildRun
+    urgent_call_a: UrgentCall  # an urgent call outside the slot for A, open
 
 
 def build_world(now: datetime | None = None) -> World:
@@ -102,6 +105,9 @@ def build_world(now: datetime | None = None) -> World:
         ],
     )
     flag_lead.refresh_from_db()
+    # B's follow-up went out (its page is read-only); A's is still a draft. Topics for /program/topics/.
+    follow_up_send(call_id=call_b.pk, by=exec_b.user, subject="Thank you for our call", body="Thank you, truly.")
+    topics_seed_defaults()
     flag_other_lead = FlagFactory(customer=customer_free, raised_by=other_lead)
     FlagNote.objects.create(flag=flag_other_lead, author=other_lead, text="They wrote again today.")
     import_run = ImportRun.objects.create(
@@ -116,6 +122,17 @@ def build_world(now: datetime | None = None) -> World:
     )
     build_run = BuildRun.objects.create(
         week_start=week + timedelta(days=7), requested_by=admin, state=BuildRun.State.DONE, finished_at=now
+    )
+    urgent_customer = CustomerFactory(name="Dune Energy")
+    urgent_flag = FlagFactory(
+        customer=urgent_customer, raised_by=lead, urgency=Flag.Urgency.URGENT, status=Flag.Status.SCHEDULED
+    )
+    urgent_call_a = UrgentCall.objects.create(
+        flag=urgent_flag,
+        executive=exec_a,
+        customer=urgent_customer,
+        contact=ContactFactory(customer=urgent_customer),
+        deadline=now + timedelta(days=1),
     )
     commitments_b = {c.owner_id: c for c in call_b.commitments.all()}
     return World(
@@ -149,4 +166,5 @@ def build_world(now: datetime | None = None) -> World:
         flag_other_lead=flag_other_lead,
         import_run=import_run,
         build_run=build_run,
+        urgent_call_a=urgent_call_a,
     )

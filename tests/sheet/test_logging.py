@@ -219,7 +219,8 @@ def test_get_on_a_write_url_is_refused(client):
 
 
 def test_skipping_a_main_call_moves_the_first_backup_up(client):
-    sheet = CallSheetFactory(entries=6)  # capacity 4: positions 5 and 6 are backups
+    # capacity 4: positions 5 and 6 are backups; the slot is 10:00 where the customers are (Chicago)
+    sheet = CallSheetFactory(entries=6, executive__timezone="America/Chicago")
     first = sheet.entries.get(position=1)
     client.force_login(sheet.executive.user)
 

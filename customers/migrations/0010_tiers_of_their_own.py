@@ -38,8 +38,8 @@ def _key(label: str) -> str:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0006_imported_dates_in_range"),
-        ("callsheets", "0007_call_notes_private"),
+        ("customers", "0009_imported_dates_in_range"),
+        ("callsheets", "0010_merge_followups_urgent_pinned"),
     ]
 
     operations = [

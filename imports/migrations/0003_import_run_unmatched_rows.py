@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("imports", "0001_initial"),
+        ("imports", "0002_import_run_queue_times"),
     ]
 
     operations = [

@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callsheets", "0007_call_notes_private"),
-        ("customers", "0007_tiers_of_their_own"),  # which copies the multipliers into the tiers first
+        ("callsheets", "0010_merge_followups_urgent_pinned"),
+        ("customers", "0010_tiers_of_their_own"),  # which copies the multipliers into the tiers first
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("imports", "0002_import_run_unmatched_rows"),
+        ("imports", "0003_import_run_unmatched_rows"),
     ]
 
     operations = [

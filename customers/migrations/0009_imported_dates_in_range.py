@@ -52,7 +52,7 @@ def refuse_dates_out_of_range(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0005_ticket_window_indexes"),
+        ("customers", "0008_merge_phones_survey_flags"),
     ]
 
     operations = [
