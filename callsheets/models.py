@@ -570,13 +570,16 @@ class ScoringPolicy(models.Model):
         return tier.name if tier else slug
 
     def snapshot(self) -> dict:
-        values = {
+        return {
             f.name: getattr(self, f.name)
             for f in self._meta.concrete_fields
             if f.name not in {"id", "updated_at", "updated_by"}
         }
-        # The tiers' multipliers as the policy held them before tiers were the company's own.
-        return values | {f"tier_multiplier_{slug}": t.multiplier for slug, t in sorted(self.tiers.items())}
+
+    def tier_snapshot(self) -> dict:
+        """Each tier's multiplier, under the names the policy's own fields had before tiers were
+        the company's own (tier_multiplier_strategic, …): a build's inputs keep them beside the policy."""
+        return {f"tier_multiplier_{slug}": t.multiplier for slug, t in sorted(self.tiers.items())}
 
 
 class BuildRunQuerySet(models.QuerySet):

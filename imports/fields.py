@@ -267,7 +267,6 @@ def country(raw) -> str:
 def phone(raw) -> str:
     """The number as written, any text (customers.phones reads it; what it cannot dial is kept
     and marked), but never control characters."""
-    value = text(raw, max_length=40)
-    if has_control_characters(value):
+    if isinstance(raw, str) and has_control_characters(raw.strip()):
         raise FieldError("contains a control character (a tab, line break or NUL); write the number on one line")
-    return value
+    return text(raw, max_length=40)

@@ -43,7 +43,7 @@ def test_a_nul_after_the_first_8_kb_is_a_row_error_not_a_traceback(run_command, 
     assert path.stat().st_size > 8192
     code, _, err = run_command("import_tickets", path, "--format", "csv")
     assert code == 1
-    assert "t.csv, row 402, column subject: contains a NUL character (at character 7)" in err
+    assert "t.csv, row 402, column subject: contains a NUL character" in err
     assert "Traceback" not in err and not SupportTicket.objects.exists()
 
 

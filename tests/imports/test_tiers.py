@@ -91,7 +91,7 @@ def test_the_builder_uses_the_tiers_multiplier():
     growth.multiplier = 0.5
     growth.save()
     assert value_multiplier(customer, ScoringPolicy.objects.active()) == 0.5  # a new policy object reads again
-    assert policy.snapshot()["tier_multiplier_growth"] == 2.0
+    assert policy.tier_snapshot()["tier_multiplier_growth"] == 2.0
 
 
 def test_the_policy_page_edits_and_adds_tiers(client):
