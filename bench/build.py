@@ -85,10 +85,10 @@ def query_params(week: date, now: datetime) -> dict:
         "w_reopened": p.weight_reopened_ticket,
         "w_old_open": p.weight_old_open_ticket,
         "cap": p.ticket_points_cap,
-        "m_strategic": p.tier_multiplier_strategic,
-        "m_enterprise": p.tier_multiplier_enterprise,
-        "m_mid_market": p.tier_multiplier_mid_market,
-        "m_smb": p.tier_multiplier_smb,
+        "m_strategic": p.tier_multiplier("strategic"),
+        "m_enterprise": p.tier_multiplier("enterprise"),
+        "m_mid_market": p.tier_multiplier("mid_market"),
+        "m_smb": p.tier_multiplier("smb"),
         "revenue_weight": p.revenue_weight,
     }
 

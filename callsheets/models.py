@@ -1,6 +1,7 @@
 import secrets
 import zoneinfo
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -9,6 +10,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, role_names
+from customers.models import Tier
 from customers.validators import validate_timezone
 
 WEEKDAYS = [
@@ -502,10 +504,6 @@ class ScoringPolicy(models.Model):
     revenue_weight = models.FloatField(
         default=0.25, help_text="Multiplier grows by this per tenfold of annual revenue over $10k."
     )
-    tier_multiplier_strategic = models.FloatField(default=1.5)
-    tier_multiplier_enterprise = models.FloatField(default=1.3)
-    tier_multiplier_mid_market = models.FloatField(default=1.1)
-    tier_multiplier_smb = models.FloatField(default=1.0)
 
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -537,10 +535,6 @@ class ScoringPolicy(models.Model):
                     weight_carried_over__gte=0,
                     ticket_points_cap__gte=0,
                     revenue_weight__gte=0,
-                    tier_multiplier_strategic__gte=0,
-                    tier_multiplier_enterprise__gte=0,
-                    tier_multiplier_mid_market__gte=0,
-                    tier_multiplier_smb__gte=0,
                 ),
                 name="policy_weights_not_negative",
             ),
@@ -561,12 +555,31 @@ class ScoringPolicy(models.Model):
     def __str__(self):
         return f"{self.name}{' (active)' if self.is_active else ''}"
 
+    @cached_property
+    def tiers(self) -> dict[str, Tier]:
+        """The company's tiers by slug, read once per policy object (a build holds one): their
+        multipliers weigh scores (customers.models.Tier)."""
+        return Tier.objects.by_slug()
+
+    def tier_multiplier(self, slug: str) -> float:
+        tier = self.tiers.get(slug)
+        return tier.multiplier if tier else 1.0
+
+    def tier_name(self, slug: str) -> str:
+        tier = self.tiers.get(slug)
+        return tier.name if tier else slug
+
     def snapshot(self) -> dict:
         return {
             f.name: getattr(self, f.name)
             for f in self._meta.concrete_fields
             if f.name not in {"id", "updated_at", "updated_by"}
         }
+
+    def tier_snapshot(self) -> dict:
+        """Each tier's multiplier, under the names the policy's own fields had before tiers were
+        the company's own (tier_multiplier_strategic, …): a build's inputs keep them beside the policy."""
+        return {f"tier_multiplier_{slug}": t.multiplier for slug, t in sorted(self.tiers.items())}
 
 
 class BuildRunQuerySet(models.QuerySet):

@@ -24,6 +24,17 @@ def tier_labels(text: str) -> list[str]:
     return [t.strip().lower() for t in (text or "").split(",") if t.strip()]
 
 
+def tier_slugs(policy) -> set[str] | None:
+    """The slugs of the tiers the line names (by name or slug, as imports match labels: case,
+    spaces, - and _ aside), from the policy's tiers (one read); None when it names none."""
+    from customers.models import tier_key
+
+    wanted = {tier_key(label) for label in tier_labels(policy.survey_alarm_tiers)}
+    if not wanted:
+        return None
+    return {slug for slug, tier in policy.tiers.items() if tier_key(tier.name) in wanted or tier_key(slug) in wanted}
+
+
 def survey_line_q(policy, prefix: str = "") -> Q | None:
     """The line as a condition on SurveyResponse (annotated with `comment_length` when a comment is
     required); None when the policy draws no line."""
@@ -32,12 +43,9 @@ def survey_line_q(policy, prefix: str = "") -> Q | None:
     q = Q(**{f"{prefix}kind": policy.survey_alarm_kind, f"{prefix}score__lte": policy.survey_alarm_max_score})
     if policy.survey_alarm_comment_required:
         q &= Q(comment_length__gt=0)
-    tiers = tier_labels(policy.survey_alarm_tiers)
-    if tiers:
-        any_tier = Q()
-        for tier in tiers:
-            any_tier |= Q(**{f"{prefix}customer__tier__iexact": tier})
-        q &= any_tier
+    tiers = tier_slugs(policy)
+    if tiers is not None:
+        q &= Q(**{f"{prefix}customer__tier__in": sorted(tiers)})
     if policy.survey_alarm_min_revenue:
         q &= Q(**{f"{prefix}customer__annual_revenue__gte": policy.survey_alarm_min_revenue})
     return q
@@ -51,8 +59,8 @@ def crosses_survey_line(response, customer, policy, *, now: datetime | None = No
         return False
     if policy.survey_alarm_comment_required and not (response.comment or "").strip():
         return False
-    tiers = tier_labels(policy.survey_alarm_tiers)
-    if tiers and (customer.tier or "").lower() not in tiers:
+    tiers = tier_slugs(policy)
+    if tiers is not None and customer.tier_id not in tiers:
         return False
     if policy.survey_alarm_min_revenue and Decimal(customer.annual_revenue) < Decimal(policy.survey_alarm_min_revenue):
         return False

@@ -36,6 +36,11 @@ ROLE_PERMISSIONS = {
     + [
         "customers.add_customer",
         "customers.change_customer",
+        # The company's tiers and their multipliers (also on /program/policy/); deleting one is the admin's.
+        "customers.view_tier",
+        "customers.add_tier",
+        "customers.change_tier",
+        "customers.delete_tier",
         "customers.add_contact",
         "customers.change_contact",
         "customers.add_supportticket",

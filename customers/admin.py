@@ -1,14 +1,16 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 
 from ceocalls.admin_actions import action_with_text, run_each, sentence
 
-from .models import Contact, Customer, Flag, FlagNote, SupportTicket, SurveyResponse
+from .models import Contact, Customer, Flag, FlagNote, SupportTicket, SurveyResponse, Tier
 from .phones import NOT_DIALABLE, contact_normalise_phone
 from .services import customers as customer_services
 from .services import flags as flag_services
 from .services.customers import contact_set_phones
+from .services.tiers import tier_slug_for
 
 
 class ContactInline(admin.TabularInline):
@@ -30,6 +32,35 @@ def dialled_as(contact) -> str:
     return number.display if number.dialable else f"{NOT_DIALABLE}: shown as written"
 
 
+@admin.register(Tier)
+class TierAdmin(admin.ModelAdmin):
+    """The company's segment labels and the builder's multipliers (also on /program/policy/)."""
+
+    list_display = ["name", "slug", "multiplier", "customer_count"]
+    list_editable = ["multiplier"]
+    search_fields = ["name", "slug"]
+    fields = ["name", "slug", "multiplier"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug"]  # made from the first name; customers refer to it, so it never changes
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(customer_count=Count("customers"))
+
+    @admin.display(description="Customers", ordering="customer_count")
+    def customer_count(self, obj):
+        return obj.customer_count
+
+    def has_delete_permission(self, request, obj=None):
+        # A tier with customers is protected by the database; the default tier is what a new customer gets.
+        return super().has_delete_permission(request, obj) and (obj is None or obj.slug != Customer.Tier.SMB)
+
+    def save_model(self, request, obj, form, change):
+        if not obj.slug:
+            obj.slug = tier_slug_for(obj.name)
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = [
@@ -43,6 +74,7 @@ class CustomerAdmin(admin.ModelAdmin):
         "lifecycle_status",
     ]
     list_filter = ["tier", "lifecycle_status"]
+    list_select_related = ["tier"]
     search_fields = ["name", "external_id", "domain", "contacts__email"]
     inlines = [ContactInline]
     show_full_result_count = False

@@ -4,7 +4,7 @@ from django import forms
 
 from ceocalls.limits import DISMISSAL_REASON, FLAG_NOTE, FLAG_REASON, LimitedTextField
 
-from .models import Customer, Flag
+from .models import Customer, Flag, Tier
 
 
 class CustomerSearchForm(forms.Form):
@@ -16,8 +16,12 @@ class CustomerSearchForm(forms.Form):
             attrs={"type": "search", "placeholder": "Name, domain, contact e-mail or external id", "autofocus": True}
         ),
     )
-    tier = forms.ChoiceField(required=False, choices=[("", "Any tier"), *Customer.Tier.choices])
+    tier = forms.ChoiceField(required=False)
     alarm = forms.BooleanField(required=False, label="Has an alarm")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [("", "Any tier"), *Tier.objects.values_list("slug", "name")]
 
 
 class FlagForm(forms.Form):

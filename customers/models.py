@@ -1,10 +1,11 @@
 import zoneinfo
+from datetime import UTC, datetime
 from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower, Upper
+from django.db.models import Q, Value
+from django.db.models.functions import Lower, Replace, Upper
 from django.utils import timezone
 
 from ceocalls.people import display_name
@@ -13,8 +14,77 @@ from .phones import Phone
 from .validators import validate_country, validate_phone_text, validate_timezone
 
 
+def tier_key(label: str) -> str:
+    """What makes two tier labels the same: "Mid-market", "mid_market" and "MID MARKET" are one tier."""
+    return "".join(ch for ch in label.lower() if ch not in " -_")
+
+
+def tier_key_sql(expression):
+    """tier_key as the database computes it, for the unique constraint and for lookups."""
+    lowered = Lower(expression)
+    return Replace(Replace(Replace(lowered, Value(" "), Value("")), Value("-"), Value("")), Value("_"), Value(""))
+
+
+class TierQuerySet(models.QuerySet):
+    def named(self, label: str):
+        """The tier whose name is `label` as the unique constraint compares names."""
+        return self.alias(key=tier_key_sql("name")).filter(key=tier_key_sql(Value(label)))
+
+    def by_slug(self) -> dict[str, "Tier"]:
+        """Every tier by slug, one query: the table holds a company's few segment labels."""
+        return {t.slug: t for t in self}
+
+
+class Tier(models.Model):
+    """A company's own segment label ("Strategic", "Key account") and the builder's multiplier for it.
+
+    Customers refer to a tier by its slug (the `tier` column holds the slug), so renaming a
+    label is one row; the slug is made once from the first name and never changes.
+    """
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=40, unique=True, allow_unicode=True)
+    multiplier = models.FloatField(
+        default=1.0, help_text="The builder multiplies a customer's points by this (before the revenue weight)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TierQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-multiplier", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(multiplier__gte=0),
+                name="tier_multiplier_not_negative",
+                violation_error_message="A tier's multiplier cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="tier_name_not_empty", violation_error_message="A tier needs a name."
+            ),
+            # Labels that differ only in case, spaces, "-" or "_" are one tier (tier_key).
+            models.UniqueConstraint(
+                Replace(
+                    Replace(Replace(Lower("name"), Value(" "), Value("")), Value("-"), Value("")), Value("_"), Value("")
+                ),
+                name="tier_name_unique_ignoring_case_and_separators",
+                violation_error_message="A tier of this name exists already (case, spaces, - and _ aside).",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def key(self) -> str:
+        return tier_key(self.name)
+
+
 class Customer(models.Model):
     class Tier(models.TextChoices):
+        """The slugs of the four tiers every installation starts with (a migration makes them);
+        a company renames them, changes their multipliers and adds its own (customers.models.Tier)."""
+
         STRATEGIC = "strategic", "Strategic"
         ENTERPRISE = "enterprise", "Enterprise"
         MID_MARKET = "mid_market", "Mid-market"
@@ -30,7 +100,15 @@ class Customer(models.Model):
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=253, blank=True, help_text="E-mail domain, lower case: acme.com")
     annual_revenue = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.SMB)
+    tier = models.ForeignKey(
+        "customers.Tier",
+        to_field="slug",
+        db_column="tier",
+        on_delete=models.PROTECT,
+        default=Tier.SMB,
+        related_name="customers",
+        help_text="The company's own segment label; its multiplier weighs the customer's score.",
+    )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     country = models.CharField(
         max_length=2,
@@ -132,6 +210,17 @@ class Contact(models.Model):
         return self.timezone or self.customer.timezone
 
 
+# Dates from outside (files, webhooks) are kept to these years in UTC, as imports.fields.when reads
+# them: a year 0 or 10000 in UTC cannot be shown by Python, so a page holding one would fail.
+EARLIEST_STORED = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_STORED = datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
+
+
+def date_in_range_q(name: str, *, nullable: bool = False) -> Q:
+    in_range = Q(**{f"{name}__gte": EARLIEST_STORED, f"{name}__lt": LATEST_STORED})
+    return Q(**{f"{name}__isnull": True}) | in_range if nullable else in_range
+
+
 class SupportTicket(models.Model):
     class Source(models.TextChoices):
         ZENDESK = "zendesk", "Zendesk"
@@ -182,6 +271,12 @@ class SupportTicket(models.Model):
             models.UniqueConstraint(fields=["source", "external_id"], name="ticket_unique_per_source"),
             models.CheckConstraint(
                 condition=Q(updated_at__gte=models.F("created_at")), name="ticket_updated_after_created"
+            ),
+            models.CheckConstraint(
+                condition=date_in_range_q("created_at")
+                & date_in_range_q("updated_at")
+                & date_in_range_q("solved_at", nullable=True),
+                name="ticket_dates_in_range",
             ),
         ]
         indexes = [
@@ -260,6 +355,7 @@ class SurveyResponse(models.Model):
                 condition=(Q(kind="nps", score__gte=0, score__lte=10) | Q(kind="csat", score__gte=1, score__lte=5)),
                 name="survey_score_in_range_for_kind",
             ),
+            models.CheckConstraint(condition=date_in_range_q("responded_at"), name="survey_responded_in_range"),
         ]
         indexes = [
             models.Index(fields=["responded_at"], name="survey_responded_idx"),

@@ -36,7 +36,7 @@ def customer_search(
     (PostgreSQL), the domain and external id by equality, a contact's e-mail by equality on
     LOWER(email) — resolved first to a handful of ids, so the OR stays a bitmap OR of indexes.
     """
-    customers = Customer.objects.order_by(Upper("name"), "id")
+    customers = Customer.objects.prefetch_related("tier").order_by(Upper("name"), "id")  # no join: the plans stay
     # No name holds a NUL, and PostgreSQL refuses one in a query: it is a space like any other.
     query = " ".join((query or "").replace("\x00", " ").split())
     if query:

@@ -10,6 +10,31 @@ from .records import MatchKeys
 # the caches 8 times per million rows. An entry costs about 150 bytes, so this stays near 75 MB.
 CACHE_LIMIT = 500_000
 
+# A customer made from jane@gmail.com must not claim every gmail.com address that follows.
+PERSONAL_DOMAINS = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "web.de",
+        "mail.com",
+        "yandex.ru",
+        "qq.com",
+        "163.com",
+    ]
+)
+
 
 class CustomerMatcher:
     """Matches by customer_external_id, then the contact's e-mail, then the e-mail's domain
@@ -68,6 +93,17 @@ class CustomerMatcher:
         if keys.customer_external_id and self.by_external_id.get(keys.customer_external_id) is not None:
             return True
         return bool(keys.email and self.by_email.get(keys.email))
+
+    def remember(self, keys: MatchKeys, customer_id: int, contact_id: int | None) -> None:
+        """A customer made for an unmatched row: later rows of its company, domain or e-mail find it."""
+        if keys.customer_external_id:
+            self.by_external_id[keys.customer_external_id] = customer_id
+        if keys.email:
+            self.by_email[keys.email] = (customer_id, contact_id) if contact_id else None
+        if keys.domain and keys.domain not in PERSONAL_DOMAINS:
+            self.by_domain[keys.domain] = customer_id
+        if keys.company:
+            self.by_name[keys.company.upper()] = customer_id
 
     def match(self, keys: MatchKeys) -> tuple[int, int | None] | None:
         """(customer id, requester contact id or None), or None when nothing matches."""

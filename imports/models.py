@@ -21,10 +21,16 @@ class ImportRun(models.Model):
         DONE = "done", "Imported"
         FAILED = "failed", "Failed"
 
+    class Unmatched(models.TextChoices):
+        ERROR = "error", "Refuse the file"
+        SKIP = "skip", "Skip them"
+        CREATE = "create", "Create customers for them"
+
     RUNNING_STATUSES = (Status.VALIDATING, Status.IMPORTING)
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     file = models.FileField(upload_to="imports/%Y/%m/")
+    recognised = models.BooleanField(default=False, help_text="The kind was recognised from the header row.")
     original_name = models.CharField(max_length=255)
     size_bytes = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALIDATING)
@@ -43,9 +49,28 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(
+        default=0,
+        help_text="Rows that match no customer: found by the check, left out or given a customer by the import.",
+    )
+    customers_created = models.PositiveIntegerField(default=0)
+    unmatched = models.CharField(
+        max_length=8,
+        choices=Unmatched.choices,
+        default=Unmatched.ERROR,
+        help_text="What the import does with rows that match no customer, chosen after the check.",
+    )
+    left_out = models.FileField(
+        upload_to="imports/%Y/%m/",
+        blank=True,
+        help_text="The rows rejected or skipped, as CSV with the reason in a last column, ready to correct.",
+    )
     rows = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="The first bad rows: {row, column, message}.")
+    skips = models.JSONField(
+        default=list, blank=True, help_text="The first rows matching no customer: {row, column, message}."
+    )
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
@@ -60,6 +85,11 @@ class ImportRun(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in self.RUNNING_STATUSES
+
+    @property
+    def matched_rows(self) -> int:
+        """Rows that import as they are: neither rejected nor matching no customer."""
+        return max(0, self.rows - self.skipped - self.rejected)
 
     @property
     def is_waiting_for_the_queue(self) -> bool:

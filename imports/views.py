@@ -3,14 +3,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ceocalls.roles import PROGRAM_ADMINS, role_required
 
-from . import signing
+from . import samples, signing
 from .forms import UploadForm
 from .models import ImportRun, WebhookEvent
 from .records import RecordInvalid
@@ -21,10 +21,26 @@ from .services import runs, webhooks
 def run_list(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        run = runs.import_run_start(upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"], by=request.user)
+        run = runs.import_run_start(
+            upload=form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"],
+            by=request.user,
+            recognised=form.cleaned_data["recognised"],
+        )
         return redirect("imports:detail", pk=run.pk)
     page = Paginator(ImportRun.objects.select_related("created_by"), 20).get_page(request.GET.get("page"))
-    return render(request, "imports/run_list.html", {"form": form, "page": page})
+    return render(request, "imports/run_list.html", {"form": form, "page": page, "samples": samples.sample_links()})
+
+
+@role_required(PROGRAM_ADMINS)
+def sample_file(request, name):
+    """A small file of one format, to see its columns or to start from."""
+    text = samples.sample_csv(name)
+    if text is None:
+        raise Http404("No sample of that name.")
+    response = HttpResponse(text.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sample-{name}"'
+    return response
 
 
 @role_required(PROGRAM_ADMINS)
@@ -39,10 +55,24 @@ def run_detail(request, pk):
 def run_confirm(request, pk):
     run = get_object_or_404(ImportRun, pk=pk)
     try:
-        runs.import_run_confirm(run_id=run.pk)
+        runs.import_run_confirm(run_id=run.pk, unmatched=request.POST.get("unmatched") or ImportRun.Unmatched.ERROR)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect("imports:detail", pk=run.pk)
+
+
+@role_required(PROGRAM_ADMINS)
+def run_left_out(request, pk):
+    """The rows the check or the import rejected or skipped, as CSV with a last column `reason`."""
+    run = get_object_or_404(ImportRun, pk=pk)
+    if not run.left_out:
+        raise Http404("This import left no rows out.")
+    try:
+        stream = run.left_out.open("rb")
+    except OSError:
+        raise Http404("The file of rows left out is no longer stored.") from None
+    name = f"{run.original_name.rsplit('.', 1)[0]}-rows-left-out.csv"
+    return FileResponse(stream, as_attachment=True, filename=name, content_type="text/csv; charset=utf-8")
 
 
 def _progress(run: ImportRun) -> dict | None:

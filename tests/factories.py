@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from callsheets.models import CallLog, CallSheet, Commitment, Executive, ScoringPolicy, SheetEntry, week_start_of
-from customers.models import Contact, Customer, Flag, SupportTicket, SurveyResponse
+from customers.models import Contact, Customer, Flag, SupportTicket, SurveyResponse, Tier
 from customers.phones import contact_normalise_phone
 
 PASSWORD = "pw-for-tests"
@@ -49,8 +49,25 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Customer {n} Ltd")
     domain = factory.Sequence(lambda n: f"customer{n}.example")
     annual_revenue = 120000
-    tier = Customer.Tier.MID_MARKET
+    tier_id = Customer.Tier.MID_MARKET
     timezone = "America/Chicago"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        """CustomerFactory(tier="strategic") names the tier by slug (TierFactory makes new ones)."""
+        if isinstance(kwargs.get("tier"), str):
+            kwargs["tier_id"] = kwargs.pop("tier")
+        return kwargs
+
+
+class TierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tier
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Segment {n}")
+    slug = factory.Sequence(lambda n: f"segment_{n}")
+    multiplier = 1.0
 
 
 class ContactFactory(factory.django.DjangoModelFactory):

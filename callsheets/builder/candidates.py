@@ -24,7 +24,7 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
 
 
 # Customer's fields a build judges and ranks by (in the model's field order).
-RANKING_FIELDS = ("id", "external_id", "name", "annual_revenue", "tier", "timezone", "lifecycle_status")
+RANKING_FIELDS = ("id", "external_id", "name", "annual_revenue", "tier_id", "timezone", "lifecycle_status")
 
 
 class CustomerRow:
@@ -37,9 +37,11 @@ class CustomerRow:
 
     __slots__ = (*RANKING_FIELDS, "has_callable_contact")
 
-    def __init__(self, id, external_id, name, annual_revenue, tier, timezone, lifecycle_status, has_callable_contact):  # noqa: A002
+    def __init__(
+        self, id, external_id, name, annual_revenue, tier_id, timezone, lifecycle_status, has_callable_contact
+    ):  # noqa: A002
         self.id, self.external_id, self.name, self.annual_revenue = id, external_id, name, annual_revenue
-        self.tier, self.timezone, self.lifecycle_status = tier, timezone, lifecycle_status
+        self.tier_id, self.timezone, self.lifecycle_status = tier_id, timezone, lifecycle_status
         self.has_callable_contact = bool(has_callable_contact)
 
     @property

@@ -32,12 +32,7 @@ class Scored:
 
 
 def value_multiplier(customer: Customer, policy: ScoringPolicy) -> float:
-    tier = {
-        Customer.Tier.STRATEGIC: policy.tier_multiplier_strategic,
-        Customer.Tier.ENTERPRISE: policy.tier_multiplier_enterprise,
-        Customer.Tier.MID_MARKET: policy.tier_multiplier_mid_market,
-        Customer.Tier.SMB: policy.tier_multiplier_smb,
-    }.get(customer.tier, policy.tier_multiplier_smb)
+    tier = policy.tier_multiplier(customer.tier_id)
     revenue = float(customer.annual_revenue or 0)
     decades = max(0.0, math.log10(revenue / 10_000)) if revenue > 0 else 0.0
     return round(tier * (1 + policy.revenue_weight * decades), 4)
@@ -241,7 +236,7 @@ def score_customer(
         reasons.append(
             {
                 "code": "account_value",
-                "text": f"{customer.get_tier_display()} account, {revenue}: score × {multiplier:.2f}",
+                "text": f"{policy.tier_name(customer.tier_id)} account, {revenue}: score × {multiplier:.2f}",
                 "points": round(score - base, 2),
             }
         )
@@ -266,7 +261,7 @@ def signal_values(sig: CustomerSignals | None, scored: Scored | None, customer: 
     """The raw values behind the score, stored on the entry so an admin can check a pick later."""
     values = {
         "annual_revenue": str(customer.annual_revenue),
-        "tier": customer.tier,
+        "tier": customer.tier_id,
         "multiplier": scored.multiplier if scored else None,
         "base_points": scored.base if scored else 0,
     }

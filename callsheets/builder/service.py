@@ -166,7 +166,7 @@ def _judge_alarmed(ctx: _Context, signals: dict, on_sheet: set, cooldowns: dict)
     for cid in sorted(signals.keys() - on_sheet):
         sig = signals[cid]
         customer = sig.customer
-        key = (customer.tier, customer.annual_revenue)
+        key = (customer.tier_id, customer.annual_revenue)
         multiplier = multipliers.get(key)
         if multiplier is None:
             multiplier = multipliers[key] = value_multiplier(customer, policy)
@@ -298,7 +298,7 @@ def _snapshot(result: BuildResult, policy: ScoringPolicy, now: datetime, *, cons
     left_off_counts = result.skipped_counts()
     policy_values = {
         k: (v if isinstance(v, int | float | str | bool) or v is None else str(v)) for k, v in policy.snapshot().items()
-    }
+    } | policy.tier_snapshot()
     left_off = [s.as_json() for s in result.skipped[:SKIPPED_IN_SNAPSHOT]]
     for sheet in result.sheets:
         sheet.inputs = {

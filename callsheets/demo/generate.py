@@ -88,7 +88,7 @@ def make_customers(rng: random.Random, count: int) -> list[DemoCustomer]:
                     name=name,
                     domain=f"{slug}.com",
                     annual_revenue=Decimal(round(rng.uniform(low, high), -3)),
-                    tier=tier,
+                    tier_id=tier,
                     timezone=zone,
                     lifecycle_status=lifecycle,
                 ),
@@ -104,7 +104,7 @@ def make_contacts(rng: random.Random, customers: list[DemoCustomer]) -> int:
     rows = []
     for d in customers:
         c = d.customer
-        low, high = CONTACTS_PER_TIER[c.tier]
+        low, high = CONTACTS_PER_TIER[c.tier_id]
         no_phone = rng.random() < 0.03  # a few accounts nobody can phone: the builder must say so
         used = set()
         for n in range(rng.randint(low, high)):
@@ -143,7 +143,7 @@ def _ticket_subject(rng: random.Random) -> str:
 def make_tickets(rng: random.Random, customers: list[DemoCustomer], now: datetime) -> list[SupportTicket]:
     tickets = []
     for d in customers:
-        low, high = TICKETS_PER_TIER[d.customer.tier]
+        low, high = TICKETS_PER_TIER[d.customer.tier_id]
         count = int(rng.randint(low, high) * (1.6 if d.mood == "angry" else 1))
         for _ in range(count):
             created = now - timedelta(days=rng.uniform(0.2, 182), hours=rng.uniform(0, 8))
@@ -216,7 +216,7 @@ def make_surveys(
             if (
                 not quoted
                 and d.mood == "angry"
-                and d.customer.tier in ("strategic", "enterprise")
+                and d.customer.tier_id in ("strategic", "enterprise")
                 and d.contacts[0].phone
             ):
                 score, comment, responded, quoted = 0, the_idiots_quote, now - timedelta(days=10, hours=3), True

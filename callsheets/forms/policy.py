@@ -3,6 +3,8 @@
 from django import forms
 from django.core.validators import MinValueValidator
 
+from customers.models import Tier
+
 from ..models import ScoringPolicy
 
 WINDOWS = ["ticket_window_days", "survey_window_days"]
@@ -22,10 +24,6 @@ WEIGHTS = [
     "weight_carried_over",
     "ticket_points_cap",
     "revenue_weight",
-    "tier_multiplier_strategic",
-    "tier_multiplier_enterprise",
-    "tier_multiplier_mid_market",
-    "tier_multiplier_smb",
 ]
 
 
@@ -72,10 +70,6 @@ class ScoringPolicyForm(forms.ModelForm):
             "weight_carried_over": "Carried-over weight",
             "ticket_points_cap": "Cap on ticket points",
             "revenue_weight": "Revenue weight",
-            "tier_multiplier_strategic": "Strategic tier multiplier",
-            "tier_multiplier_enterprise": "Enterprise tier multiplier",
-            "tier_multiplier_mid_market": "Mid-market tier multiplier",
-            "tier_multiplier_smb": "SMB tier multiplier",
         }
 
     def __init__(self, *args, **kwargs):
@@ -128,3 +122,27 @@ class ScoringPolicyForm(forms.ModelForm):
             self.add_error(start_name, f"{what} hours start must be an hour from 0 to 23, not {start}.")
         elif end is not None and not (start or 0) < end <= 24:
             self.add_error(end_name, f"{what} hours end must be after the start ({start}) and at most 24, not {end}.")
+
+
+class TierForm(forms.ModelForm):
+    """One of the company's tiers on the policy page: its label and the builder's multiplier.
+    A blank extra row adds a tier; its slug is made from the name when it is saved."""
+
+    class Meta:
+        model = Tier
+        fields = ["name", "multiplier"]
+        labels = {"name": "Tier", "multiplier": "Multiplier"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["multiplier"].widget.attrs.pop("min", None)
+
+    def clean_multiplier(self):
+        value = self.cleaned_data["multiplier"]
+        if value is not None and value < 0:
+            name = self.cleaned_data.get("name") or self.instance.name or "A tier"
+            raise forms.ValidationError(f"{name}'s multiplier cannot be negative ({value:g}).")
+        return value
+
+
+TierFormSet = forms.modelformset_factory(Tier, form=TierForm, extra=1, can_delete=False)

@@ -99,7 +99,12 @@ def sheet_page(*, sheet: CallSheet, today: date | None = None) -> SheetPage:
     entries = list(
         SheetEntry.objects.filter(sheet=sheet)
         .select_related(
-            "customer", "contact", "flag__raised_by", "flag__ticket", "call__logged_by", "call__follow_up__sent_by"
+            "customer__tier",
+            "contact",
+            "flag__raised_by",
+            "flag__ticket",
+            "call__logged_by",
+            "call__follow_up__sent_by",
         )
         .prefetch_related(
             Prefetch(

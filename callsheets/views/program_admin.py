@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,8 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ceocalls.redirects import safe_next
 from ceocalls.roles import PROGRAM_ADMINS, role_required
+from customers.models import Tier
+from customers.services.tiers import tiers_save
 
-from ..forms.policy import SURVEY_LINE, ScoringPolicyForm
+from ..forms.policy import SURVEY_LINE, ScoringPolicyForm, TierFormSet
 from ..forms.program import BuildForm, SlotForm, timezone_names
 from ..models import BuildRun, Executive, ScoringPolicy
 from ..services import builds as build_services
@@ -103,21 +106,29 @@ def executive_slot(request, pk):
 @role_required(PROGRAM_ADMINS)
 @require_http_methods(["GET", "POST"])
 def policy_edit(request):
-    """The active scoring policy, edited in place; the next build uses it (its inputs keep a snapshot)."""
+    """The active scoring policy, edited in place, and the company's tiers with their multipliers
+    (customers.models.Tier); the next build uses them (its inputs keep a snapshot)."""
     policy = ScoringPolicy.objects.active()
     form = ScoringPolicyForm(request.POST or None, instance=policy)
     form.fields.pop("is_active", None)  # exactly one policy is active: this page edits that one
+    # A POST without the tiers (an older form, a script) leaves the tiers as they are.
+    posts_tiers = request.method == "POST" and "tiers-TOTAL_FORMS" in request.POST
+    tiers = TierFormSet(request.POST if posts_tiers else None, queryset=Tier.objects.all(), prefix="tiers")
     preview = survey_line_preview(policy)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (not posts_tiers or tiers.is_valid()):
         if "preview" in request.POST:  # the survey line's count before saving: nothing is written
             preview = survey_line_preview(form.instance)
-            return render(request, "program/policy.html", {"form": form, "policy": policy, "preview": preview})
-        form.instance.updated_by = request.user
-        form.save()
+            context = {"form": form, "policy": policy, "preview": preview, "tiers": tiers}
+            return render(request, "program/policy.html", context)
+        with transaction.atomic():
+            form.instance.updated_by = request.user
+            form.save()
+            if posts_tiers:
+                tiers_save(formset=tiers)
         messages.success(request, "Scoring policy saved. The next build uses it; rebuild a week to apply it now.")
         return HttpResponseRedirect(reverse("program:policy"))
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "policy": policy, "preview": preview}
+    context = {"form": form, "policy": policy, "preview": preview, "tiers": tiers}
     return render(request, "program/policy.html", context, status=status)
 
 

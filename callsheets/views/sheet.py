@@ -153,7 +153,7 @@ def _urgent_cards(request, executive: Executive, bound: dict) -> list[UrgentCall
     urgent_calls = list(
         UrgentCall.objects.open()
         .filter(executive=executive)
-        .select_related("customer", "contact", "flag__survey_response", "flag__ticket", "flag__raised_by")
+        .select_related("customer__tier", "contact", "flag__survey_response", "flag__ticket", "flag__raised_by")
         .order_by("deadline", "id")
     )
     if not urgent_calls:

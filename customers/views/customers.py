@@ -60,7 +60,7 @@ TIMELINE_SOURCES = {"flag": "flag", "survey": "survey", "ticket": "ticket", "com
 
 @role_required(EXECUTIVES, SUPPORT_LEADS, PROGRAM_ADMINS)
 def customer_detail(request, pk: int):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(Customer.objects.select_related("tier"), pk=pk)
     show_all = request.GET.get("timeline") == "all"
     events, more = selectors.customer_timeline(customer, limit=None if show_all else TIMELINE_LIMIT)
     policy, now = ScoringPolicy.objects.active(), timezone.now()

@@ -4,6 +4,7 @@ from typing import BinaryIO
 
 from customers.models import Contact, Customer
 from customers.phones import contact_normalise_phone
+from customers.services.tiers import TierLabels
 
 from ..formats.customers import CUSTOMERS_CSV
 from ..records import MISSING, CustomerRow
@@ -17,7 +18,13 @@ class CustomerWriter:
     """Writes one batch of rows: customers by external_id, contacts by e-mail (else name) within
     their customer. A customer's first contact becomes its primary when it has none."""
 
+    def __init__(self):
+        self.tiers: TierLabels | None = None
+
     def write(self, batch: list[tuple[int, CustomerRow]], result: ImportResult) -> None:
+        if self.tiers is None:
+            self.tiers = TierLabels()
+            self.tiers.created = result.tiers_created  # new labels land in the summary
         ids = {row.external_id for _, row in batch}
         customers = {c.external_id: c for c in Customer.objects.filter(external_id__in=ids)}
         contacts: dict[str, list[Contact]] = {ext: [] for ext in ids}
@@ -32,7 +39,10 @@ class CustomerWriter:
                 customers[row.external_id] = new_customers[row.external_id] = customer
                 outcome = "created"
             region = (customer.country, customer.timezone)
-            if _assign(customer, row.customer_fields()) and customer.pk:
+            fields = row.customer_fields()
+            if "tier" in fields:
+                fields["tier_id"] = self.tiers.slug_for(fields.pop("tier"))
+            if _assign(customer, fields) and customer.pk:
                 dirty_customers[customer.pk] = customer
                 outcome = "updated"
                 if region != (customer.country, customer.timezone):  # national numbers read anew
@@ -96,6 +106,9 @@ def _assign(obj, values: dict, defaults: dict | None = None) -> bool:
     return changed
 
 
-def customers_import(*, stream: BinaryIO, name: str, dry_run: bool = False, **kwargs) -> ImportResult:
-    """Imports the customers CSV; all or nothing."""
+def customers_import(
+    *, stream: BinaryIO, name: str, dry_run: bool = False, unmatched: str = "error", **kwargs
+) -> ImportResult:
+    """Imports the customers CSV; all or nothing. Every row names its customer, so `unmatched`
+    (the flag common to the imports) changes nothing here."""
     return run_import(stream=stream, name=name, fmt=CUSTOMERS_CSV, writer=CustomerWriter(), dry_run=dry_run, **kwargs)

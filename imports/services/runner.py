@@ -2,13 +2,16 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, TextIO
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from ceocalls.csvfiles import csv_writer
+
+from .. import fields
 from ..formats import CsvFormat
-from ..reader import CsvRows, FileInvalid
+from ..reader import CsvRows, FileInvalid, open_rows
 from ..records import RecordInvalid
 
 BATCH_SIZE = 1000
@@ -21,6 +24,12 @@ class RowError:
     row: int | None
     column: str
     message: str
+
+    def __post_init__(self):
+        # A header or file name may hold what a cell may not: escape it before it is printed or stored.
+        self.file = fields.shown(self.file, limit=255)
+        self.column = fields.shown(self.column, limit=100)
+        self.message = fields.shown(self.message, limit=2000)
 
     def __str__(self):
         where = [self.file]
@@ -42,12 +51,18 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    skipped: int = 0
+    customers_created: int = 0
+    tiers_created: list[str] = field(default_factory=list)
     flags_raised: int = 0
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
+    skips: list[RowError] = field(default_factory=list)  # the first KEEP_ERRORS skipped rows
     on_error: Callable[[RowError], None] | None = None
+    on_skip: Callable[[RowError], None] | None = None
     _held: list[RowError] = field(default_factory=list)
+    _left_out: dict[int, str] = field(default_factory=dict)  # row -> why, for the rejected-rows file
 
     @property
     def ok(self) -> bool:
@@ -61,6 +76,21 @@ class ImportResult:
         self.rejected += 1
         for column, message in problems:
             self.add_error(RowError(self.file, row, column, message))
+        if row is not None:
+            self._left_out[row] = "; ".join(
+                f"{column}: {message}" if column else message for column, message in problems
+            )
+
+    def skip(self, row: int | None, column: str, message: str) -> None:
+        """A row left out on request (--unmatched skip): counted and listed, not an error."""
+        self.skipped += 1
+        skip = RowError(self.file, row, column, message)
+        if len(self.skips) < KEEP_ERRORS:
+            self.skips.append(skip)
+        if self.on_skip:
+            self.on_skip(skip)
+        if row is not None:
+            self._left_out[row] = f"{column}: {message}" if column else message
 
     def add_error(self, error: RowError) -> None:
         self.error_count += 1
@@ -76,11 +106,23 @@ class ImportResult:
                 self.on_error(error)
         self._held.clear()
 
+    def take_left_out(self) -> dict[int, str]:
+        """The rows rejected or skipped since the last call, with why."""
+        taken, self._left_out = self._left_out, {}
+        return taken
+
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def summary(self) -> str:
-        counts = f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, rejected {self.rejected}"
+        counts = f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
+        if self.skipped:
+            counts += f", skipped {self.skipped} (matching no customer)"
+        counts += f", rejected {self.rejected}"
+        if self.customers_created:
+            counts += f", customers created for unmatched rows {self.customers_created}"
+        if self.tiers_created:
+            counts += f", new tiers {', '.join(self.tiers_created)} (multiplier 1.0)"
         if not self.ok:
             errors = f"{self.error_count} error{'s' if self.error_count != 1 else ''}"
             return f"{self.file}: {counts}; nothing saved ({errors})"
@@ -105,7 +147,9 @@ def run_import(
     writer: BatchWriter,
     dry_run: bool = False,
     on_error: Callable[[RowError], None] | None = None,
+    on_skip: Callable[[RowError], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    left_out: TextIO | None = None,
 ) -> ImportResult:
     """Reads `stream` as `fmt` and hands valid rows to `writer` in batches of BATCH_SIZE.
 
@@ -113,19 +157,22 @@ def run_import(
     run, so a failed import leaves nothing behind and a dry run counts exactly what a real
     import would do. Rows with the same key in one batch are split across batches, so the
     later row sees the earlier one. `progress(rows, bytes_read)` is called after each batch.
+    Rows rejected or skipped are written to `left_out` as CSV, the file's own header and cells
+    with a last column `reason`, ready to correct and import again.
     """
-    result = ImportResult(file=name, dry_run=dry_run, on_error=on_error)
+    result = ImportResult(file=name, dry_run=dry_run, on_error=on_error, on_skip=on_skip)
     try:
-        rows = CsvRows(stream)
+        rows = open_rows(stream)
         bound = rows.bind(fmt)
     except FileInvalid as exc:
         for row, column, message in exc.problems:
             result.add_error(RowError(name, row, column, message))
         result.release()
         return result
+    sink = LeftOut(left_out, rows.header) if left_out is not None else None
     try:
         with transaction.atomic():
-            _read_and_write(rows, bound, fmt, writer, result, progress)
+            _read_and_write(rows, bound, fmt, writer, result, progress, sink)
             if not result.ok or dry_run:
                 raise _Rollback
     except _Rollback:
@@ -164,8 +211,21 @@ def outcome_of(result: ImportResult) -> str:
     return next(n for n in ("created", "updated", "unchanged") if getattr(result, n))
 
 
-def _read_and_write(rows: CsvRows, bound, fmt: CsvFormat, writer, result: ImportResult, progress) -> None:
-    batch, keys = [], set()
+class LeftOut:
+    """The rows an import rejected or skipped, as a CSV file: the header and cells as read, plus `reason`."""
+
+    def __init__(self, stream: TextIO, header: list[str]):
+        self.writer = csv_writer(stream)  # a cell a spreadsheet would run as a formula gets an apostrophe
+        self.writer.writerow([*header, "reason"])
+        self.width = len(header)
+
+    def write(self, cells: list[str], reason: str) -> None:
+        cells = [fields.shown(c, limit=10_000) for c in cells[: self.width]]
+        self.writer.writerow([*cells, *[""] * (self.width - len(cells)), reason])
+
+
+def _read_and_write(rows: CsvRows, bound, fmt: CsvFormat, writer, result: ImportResult, progress, sink) -> None:
+    batch, keys, cells_of = [], set(), {}
 
     def flush():
         if batch:
@@ -173,8 +233,12 @@ def _read_and_write(rows: CsvRows, bound, fmt: CsvFormat, writer, result: Import
             if progress:
                 progress(result.rows, rows.bytes_read)
         result.release()
+        for row, reason in sorted(result.take_left_out().items()):
+            if sink is not None and row in cells_of:
+                sink.write(cells_of[row], reason)
         batch.clear()
         keys.clear()
+        cells_of.clear()
 
     try:
         for row_number, cells in rows:
@@ -183,12 +247,18 @@ def _read_and_write(rows: CsvRows, bound, fmt: CsvFormat, writer, result: Import
                 record = fmt.clean(fmt.values(bound, cells))
             except RecordInvalid as exc:
                 result.reject(row_number, exc.errors)
+                if sink is not None:
+                    cells_of[row_number] = cells  # written in row order with the batch's own
+                if len(result._left_out) >= BATCH_SIZE:
+                    flush()
                 continue
             key = getattr(record, "key", None) or record.external_id
             if key in keys or len(batch) >= BATCH_SIZE:
                 flush()
             batch.append((row_number, record))
             keys.add(key)
+            if sink is not None:
+                cells_of[row_number] = cells
         flush()
     except FileInvalid as exc:
         for row, column, message in exc.problems:

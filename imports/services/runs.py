@@ -6,14 +6,18 @@ once the queue is back, gives a task whose worker died to another worker, and fa
 waited a day, so no run reads "checking" or "importing" for ever.
 """
 
+import io
 import logging
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
@@ -44,19 +48,37 @@ class SweepLimits:
     give_up_after: timedelta = timedelta(hours=24)  # still unfinished a day later: say so and stop
 
 
-def import_run_start(*, upload, kind: str, by) -> ImportRun:
-    """Stores the uploaded file and checks it: small files now, large ones in a Celery task."""
+def import_run_start(*, upload, kind: str, by, recognised: bool = False) -> ImportRun:
+    """Stores the uploaded file and checks it: small files now, large ones in a Celery task.
+    `recognised`: the kind was read from the header row, not chosen (the page says so)."""
     run = ImportRun.objects.create(
-        kind=kind, file=upload, original_name=upload.name[:255], size_bytes=upload.size, created_by=by
+        kind=kind,
+        file=upload,
+        original_name=upload.name[:255],
+        size_bytes=upload.size,
+        created_by=by,
+        recognised=recognised,
     )
     _dispatch(run, "check_import_run")
     return ImportRun.objects.get(pk=run.pk)
 
 
-def import_run_confirm(*, run_id: int) -> ImportRun:
-    """Starts importing a checked file; a second confirm (double click) is refused."""
+def import_run_confirm(*, run_id: int, unmatched: str = ImportRun.Unmatched.ERROR) -> ImportRun:
+    """Starts importing a checked file; a second confirm (double click) is refused.
+
+    `unmatched` (skip or create) is what to do with the rows the check found matching no
+    customer; a file with such rows is not imported without that choice.
+    """
+    if unmatched not in ImportRun.Unmatched.values:
+        raise ValidationError("Choose what to do with the rows that match no customer: skip them or create customers.")
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run and run.skipped and unmatched == ImportRun.Unmatched.ERROR:
+        raise ValidationError(
+            f"{run.skipped} row{'s' if run.skipped != 1 else ''} match no customer: "
+            "choose to skip them or to create customers for them."
+        )
     claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.VALID).update(
-        status=ImportRun.Status.IMPORTING, started_at=None
+        status=ImportRun.Status.IMPORTING, unmatched=unmatched, started_at=None
     )
     if not claimed:
         raise ValidationError("This file is not ready to import: it has errors, or it is being or was imported.")
@@ -135,19 +157,38 @@ def import_run_execute(*, run_id: int, progress: Progress = None) -> ImportRun:
 
 
 def _run(run: ImportRun, *, dry_run: bool, progress: Progress) -> ImportResult | None:
-    """Runs the import on the stored file and copies its counts and first errors onto the run."""
+    """Runs the import on the stored file and copies its counts and first errors onto the run.
+
+    The check (a dry run) sets rows that match no customer aside (counted as skipped) so the
+    page can offer the choice; the import does what was chosen. Rows rejected or skipped are
+    kept as a CSV file (`left_out`) to download, correct and import again.
+    """
     service = {"customers": customers_import, "tickets": tickets_import, "surveys": surveys_import}[run.entity]
     kwargs = {} if run.entity == "customers" else {"file_format": run.file_format}
-    try:
-        with run.file.open("rb") as stream:
-            result = service(stream=stream, name=run.original_name, dry_run=dry_run, progress=progress, **kwargs)
-    except Exception as exc:  # the report must say what happened; the traceback goes to the log
-        log.exception("Import run %s failed", run.pk)
-        run.message = f"The file could not be processed ({exc.__class__.__name__}); nothing was saved."
-        return None
-    for name in ("created", "updated", "unchanged", "rejected", "rows", "error_count"):
+    kwargs["unmatched"] = ImportRun.Unmatched.SKIP if dry_run else run.unmatched
+    with tempfile.TemporaryFile() as spool:
+        left_out = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        try:
+            with run.file.open("rb") as stream:
+                result = service(
+                    stream=stream,
+                    name=run.original_name,
+                    dry_run=dry_run,
+                    progress=progress,
+                    left_out=left_out,
+                    **kwargs,
+                )
+        except Exception as exc:  # the report must say what happened; the traceback goes to the log
+            log.exception("Import run %s failed", run.pk)
+            run.message = f"The file could not be processed ({exc.__class__.__name__}); nothing was saved."
+            return None
+        left_out.flush()
+        left_out.detach()
+        _keep_left_out(run, spool if result.rejected or result.skipped else None)
+    for name in ("created", "updated", "unchanged", "rejected", "skipped", "customers_created", "rows", "error_count"):
         setattr(run, name, getattr(result, name))
     run.errors = [error.as_dict() for error in result.errors]
+    run.skips = [skip.as_dict() for skip in result.skips]
     run.message = result.summary()
     if result.flags_raised:
         run.message += (
@@ -185,3 +226,11 @@ def import_runs_sweep(*, now: datetime | None = None, limits: SweepLimits = Swee
     for run_id in waiting.order_by("id").values_list("id", flat=True)[:100]:
         requeued += import_run_enqueue(run_id=run_id)
     return {"requeued": requeued, "given_up": given_up, "lost": lost}
+
+
+def _keep_left_out(run: ImportRun, spool) -> None:
+    if run.left_out:
+        run.left_out.delete(save=False)
+    if spool is not None:
+        spool.seek(0)
+        run.left_out.save(f"{Path(run.original_name).stem[:80]}-left-out.csv", File(spool), save=False)

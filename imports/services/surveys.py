@@ -15,6 +15,7 @@ from . import pgcopy
 from .flags import flags_raise_for_surveys
 from .pgcopy_surveys import surveys_copy
 from .runner import BATCH_SIZE, ImportResult, outcome_of, run_import, write_one
+from .unmatched import ERROR, UnmatchedRows
 
 FIELDS = ["kind", "score", "responded_at", "comment"]
 
@@ -26,10 +27,11 @@ class SurveyWriter:
     keeps the stored comment, so `.updated` arriving first is not undone by a late `.created`.
     """
 
-    def __init__(self):
+    def __init__(self, *, unmatched: UnmatchedRows | None = None):
         self.matcher = CustomerMatcher()
         self.copy = pgcopy.available()
         self.policy = None  # read once per file, when a COPY batch first needs the survey line
+        self.unmatched = unmatched or UnmatchedRows(ERROR, hint=False)
 
     def write(self, batch: list[tuple[int | None, SurveyRecord]], result: ImportResult) -> None:
         self.matcher.prime([record.match for _, record in batch])
@@ -42,9 +44,10 @@ class SurveyWriter:
         now = timezone.now()
         to_create, to_update = [], []
         for row, record in batch:
-            matched = self.matcher.match(record.match)
+            matched = self.matcher.match(record.match) or self.unmatched.resolve(
+                row, record.match, self.matcher, result
+            )
             if matched is None:
-                result.reject(row, [(record.match.column, f"matches no customer ({record.match.describe()})")])
                 continue
             customer_id, contact_id = matched
             response = existing.get(record.key)
@@ -82,13 +85,12 @@ class SurveyWriter:
         return list(SurveyResponse.objects.filter(_keys_q(near))) if near else []
 
     def _matched(self, batch, result: ImportResult) -> list[tuple[SurveyRecord, int, int | None]]:
-        """The batch's rows with their customer and contact; the unmatched are rejected."""
+        """The batch's rows with their customer and requester; a row that matches no customer is
+        rejected, skipped or given a new customer, as `--unmatched` says (imports.services.unmatched)."""
         matched = []
         for row, record in batch:
-            found = self.matcher.match(record.match)
-            if found is None:
-                result.reject(row, [(record.match.column, f"matches no customer ({record.match.describe()})")])
-            else:
+            found = self.matcher.match(record.match) or self.unmatched.resolve(row, record.match, self.matcher, result)
+            if found is not None:
                 matched.append((record, *found))
         return matched
 
@@ -131,10 +133,14 @@ def _relink(response: SurveyResponse, customer_id: int, contact_id: int | None) 
     return True
 
 
-def surveys_import(*, stream: BinaryIO, name: str, file_format: str, dry_run: bool = False, **kwargs) -> ImportResult:
-    """Imports a survey file in `file_format` (delighted or csv); all or nothing."""
+def surveys_import(
+    *, stream: BinaryIO, name: str, file_format: str, dry_run: bool = False, unmatched: str = ERROR, **kwargs
+) -> ImportResult:
+    """Imports a survey file in `file_format` (delighted or csv); all or nothing.
+    `unmatched`: error, skip or create (imports.services.unmatched)."""
     fmt = SURVEY_FORMATS[file_format]
-    return run_import(stream=stream, name=name, fmt=fmt, writer=SurveyWriter(), dry_run=dry_run, **kwargs)
+    writer = SurveyWriter(unmatched=UnmatchedRows(unmatched))
+    return run_import(stream=stream, name=name, fmt=fmt, writer=writer, dry_run=dry_run, **kwargs)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from . import pgcopy
 from .flags import flag_raise_for_ticket
 from .pgcopy_tickets import tickets_copy
 from .runner import BATCH_SIZE, ImportResult, outcome_of, run_import, write_one
+from .unmatched import ERROR, UnmatchedRows
 
 FIELDS = [
     "subject",
@@ -47,8 +48,9 @@ class TicketWriter:
     arrive out of order, files are taken as the truth.
     """
 
-    def __init__(self, *, skip_stale: bool = False):
+    def __init__(self, *, skip_stale: bool = False, unmatched: UnmatchedRows | None = None):
         self.matcher = CustomerMatcher()
+        self.unmatched = unmatched or UnmatchedRows(ERROR, hint=False)
         self.skip_stale = skip_stale
         self.tag = settings.CEO_CALL_TAG.strip().lower()
         self.copy = not skip_stale and pgcopy.available()
@@ -65,9 +67,10 @@ class TicketWriter:
         now = timezone.now()
         to_create, to_update, touched = [], [], []
         for row, record in batch:
-            matched = self.matcher.match(record.match)
+            matched = self.matcher.match(record.match) or self.unmatched.resolve(
+                row, record.match, self.matcher, result
+            )
             if matched is None:
-                result.reject(row, [(record.match.column, f"matches no customer ({record.match.describe()})")])
                 continue
             customer_id, contact_id = matched
             ticket = existing.get(record.key)
@@ -94,13 +97,12 @@ class TicketWriter:
         result.flags_raised += self._raise_flags([t for t in touched if self.tag in t.tags])
 
     def _matched(self, batch, result: ImportResult) -> list[tuple[TicketRecord, int, int | None]]:
-        """The batch's rows with their customer and requester; the unmatched are rejected."""
+        """The batch's rows with their customer and requester; a row that matches no customer is
+        rejected, skipped or given a new customer, as `--unmatched` says (imports.services.unmatched)."""
         matched = []
         for row, record in batch:
-            found = self.matcher.match(record.match)
-            if found is None:
-                result.reject(row, [(record.match.column, f"matches no customer ({record.match.describe()})")])
-            else:
+            found = self.matcher.match(record.match) or self.unmatched.resolve(row, record.match, self.matcher, result)
+            if found is not None:
                 matched.append((record, *found))
         return matched
 
@@ -145,10 +147,14 @@ def _assign(ticket: SupportTicket, record: TicketRecord, *, defaults=False, cust
     return changed
 
 
-def tickets_import(*, stream: BinaryIO, name: str, file_format: str, dry_run: bool = False, **kwargs) -> ImportResult:
-    """Imports a ticket file in `file_format` (zendesk, freshdesk or csv); all or nothing."""
+def tickets_import(
+    *, stream: BinaryIO, name: str, file_format: str, dry_run: bool = False, unmatched: str = ERROR, **kwargs
+) -> ImportResult:
+    """Imports a ticket file in `file_format` (zendesk, freshdesk or csv); all or nothing.
+    `unmatched`: error, skip or create (imports.services.unmatched)."""
     fmt = TICKET_FORMATS[file_format]
-    return run_import(stream=stream, name=name, fmt=fmt, writer=TicketWriter(), dry_run=dry_run, **kwargs)
+    writer = TicketWriter(unmatched=UnmatchedRows(unmatched))
+    return run_import(stream=stream, name=name, fmt=fmt, writer=writer, dry_run=dry_run, **kwargs)
 
 
 @transaction.atomic

@@ -29,7 +29,6 @@ def test_defaults_are_valid():
         ("cooldown_days", -1, "Cooldown (days) cannot be negative (-1)."),
         ("weight_nps_detractor", -8, "NPS detractor weight cannot be negative (-8)."),
         ("revenue_weight", -0.5, "Revenue weight cannot be negative (-0.5)."),
-        ("tier_multiplier_smb", -1, "SMB tier multiplier cannot be negative (-1)."),
         ("business_hours_end", 8, "Business hours end must be after the start (9) and at most 24, not 8."),
     ],
 )

@@ -49,7 +49,7 @@ def test_the_ranking_score_is_the_score_of_the_full_reasons(
     """The build ranks every customer by numbers alone and words the reasons only for those it
     places: both come from one definition of the points, so they agree to the last digit."""
     policy = ScoringPolicy(ticket_points_cap=cap)
-    customer = Customer(id=1, name="Acme", tier=tier, annual_revenue=Decimal(revenue), timezone="UTC")
+    customer = Customer(id=1, name="Acme", tier_id=tier, annual_revenue=Decimal(revenue), timezone="UTC")
     sig = CustomerSignals(
         customer_id=1,
         flag=Flag(urgency=flag, reason="Call them", created_at=NOW) if flag else None,
@@ -171,7 +171,7 @@ def test_the_signals_come_in_one_statement_with_what_ranking_needs(policy, djang
     SurveyResponseFactory(customer=mute, score=1, responded_at=NOW - timedelta(days=2))
     with django_assert_num_queries(4):  # flags, overdue promises, carried over; and the signal query
         signals = signals_now(policy)
-    assert signals[flagged.id].is_urgent and signals[flagged.id].customer.tier == Customer.Tier.STRATEGIC
+    assert signals[flagged.id].is_urgent and signals[flagged.id].customer.tier_id == Customer.Tier.STRATEGIC
     assert signals[flagged.id].customer.has_callable_contact and not signals[mute.id].customer.has_callable_contact
     assert signals[mute.id].nps.score == 1
 

@@ -50,5 +50,30 @@ def test_admin_sees_the_bad_rows_of_a_file(login_page, live_server, screenshot_d
     page.click("button:has-text('Check the file')")
 
     page.wait_for_selector("text=The file has errors; nothing was saved.")
-    assert page.locator("#errors tbody tr").count() == 7
+    assert page.locator("#errors tbody tr").count() == 6
+    assert page.locator("#skips tbody tr").count() == 1  # row 5 matches no customer
     page.screenshot(path=str(screenshot_dir / "imports_errors.png"), full_page=True)
+
+
+def test_admin_chooses_to_create_customers_for_unmatched_rows(
+    login_page, live_server, screenshot_dir, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("import_customers", str(SAMPLES / "customers.csv"), stdout=io.StringIO())
+    page = login_page(AdminFactory())
+
+    page.goto(f"{live_server.url}/imports/")
+    page.select_option("select[name=kind]", "tickets:zendesk")
+    page.set_input_files("input[name=file]", str(SAMPLES / "zendesk_unmatched.csv"))
+    page.click("button:has-text('Check the file')")
+
+    page.wait_for_selector("text=3 rows match no customer")
+    assert page.locator("#skips tbody tr").count() == 3
+    page.screenshot(path=str(screenshot_dir / "imports_unmatched_choice.png"), full_page=True)
+
+    page.check("#unmatched-create")
+    page.click("button:has-text('Import the file')")
+    page.wait_for_selector("text=Imported.")
+    page.screenshot(path=str(screenshot_dir / "imports_unmatched_created.png"), full_page=True)
+    assert SupportTicket.objects.count() == 6
+    assert SupportTicket.objects.filter(customer__name="Northwind Traders").count() == 2

@@ -114,11 +114,11 @@ def test_tiers_match_ignoring_case_and_revenue_is_a_floor(policy):
     policy.survey_alarm_tiers = "Strategic, ENTERPRISE"
     policy.survey_alarm_min_revenue = Decimal("100000")
     answer = SurveyResponse(kind="nps", score=0, comment="Bad.", responded_at=NOW)
-    assert crosses_survey_line(answer, Customer(tier="enterprise", annual_revenue=200000), policy)
-    assert not crosses_survey_line(answer, Customer(tier="smb", annual_revenue=200000), policy)
-    assert not crosses_survey_line(answer, Customer(tier="strategic", annual_revenue=99999), policy)
+    assert crosses_survey_line(answer, Customer(tier_id="enterprise", annual_revenue=200000), policy)
+    assert not crosses_survey_line(answer, Customer(tier_id="smb", annual_revenue=200000), policy)
+    assert not crosses_survey_line(answer, Customer(tier_id="strategic", annual_revenue=99999), policy)
     policy.survey_alarm_kind = ""
-    assert not crosses_survey_line(answer, Customer(tier="strategic", annual_revenue=200000), policy)
+    assert not crosses_survey_line(answer, Customer(tier_id="strategic", annual_revenue=200000), policy)
 
 
 def test_the_policy_page_counts_the_lines_flags_over_eight_weeks_before_saving(client, policy, acme):

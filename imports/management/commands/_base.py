@@ -15,12 +15,19 @@ class ImportCommand(BaseCommand):
     # Each command defines run_import(*, stream, name, file_format, dry_run, on_error) -> ImportResult.
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="path of the CSV file (UTF-8, comma-separated, header row)")
+        parser.add_argument("file", help="path of the CSV file (UTF-8, comma-separated, header row) or .xlsx workbook")
         if len(self.formats) > 1:
             parser.add_argument("--format", dest="file_format", choices=self.formats, required=True)
         parser.add_argument("--dry-run", action="store_true", help="validate and report; save nothing")
+        parser.add_argument(
+            "--unmatched",
+            choices=("error", "skip", "create"),
+            default="error",
+            help="a row that matches no customer: fail the file (error, the default), leave the row out and "
+            "list it (skip), or make its customer from the row's organization and e-mail domain (create)",
+        )
 
-    def handle(self, *args, file, dry_run, file_format=None, **options):
+    def handle(self, *args, file, dry_run, unmatched="error", file_format=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file")
@@ -31,7 +38,9 @@ class ImportCommand(BaseCommand):
                     name=path.name,
                     file_format=file_format or self.default_format,
                     dry_run=dry_run,
+                    unmatched=unmatched,
                     on_error=lambda error: self.stderr.write(str(error)),
+                    on_skip=lambda skip: self.stdout.write(f"skipped {skip}"),
                 )
         except OSError as exc:
             raise CommandError(f"{file}: cannot be read ({exc.strerror})") from None
