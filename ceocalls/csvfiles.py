@@ -14,6 +14,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value) -> str | int | float | Decimal:
+    if type(value) is str:  # most cells: the fast path (an export calls this for every cell)
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
     if isinstance(value, bool):

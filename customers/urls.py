@@ -8,6 +8,7 @@ customer_patterns = (
     [
         path("", views.customer_list, name="list"),
         path("<int:pk>/", views.customer_detail, name="detail"),
+        path("<int:pk>/outlook/", views.customer_outlook, name="outlook"),
     ],
     "customers",
 )

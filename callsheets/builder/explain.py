@@ -15,12 +15,17 @@ from .result import Outlook
 from .scoring import score_customer
 
 
-def explain_customer(customer: Customer, now: datetime | None = None) -> Outlook:
-    """What a build would do with this customer right now, in one sentence and its reasons."""
+def explain_customer(
+    customer: Customer, now: datetime | None = None, *, policy: ScoringPolicy | None = None
+) -> Outlook:
+    """What a build would do with this customer right now, in one sentence and its reasons.
+
+    `policy`: the active scoring policy when the caller has read it already (the customer page).
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
     week_start = week_start_of(today)
-    policy = ScoringPolicy.objects.active()
+    policy = policy or ScoringPolicy.objects.active()
     if customer.lifecycle_status == Customer.Lifecycle.CHURNED:
         return Outlook("churned", "Churned: churned customers are not called.")
 

@@ -90,6 +90,19 @@ class CallForm(forms.Form):
         }
 
 
+def owner_label(user) -> str:
+    return user.get_full_name() or user.email
+
+
+class OwnerChoices:
+    """The people a promise can be given to, worked out once for every promise row of a page."""
+
+    def __init__(self, owners):
+        owners = list(owners)
+        self.by_pk = {user.pk: user for user in owners}
+        self.choices = [(user.pk, owner_label(user)) for user in owners]
+
+
 class CommitmentForm(forms.Form):
     """One promise. A row left as it was offered (blank promise, default owner) is ignored."""
 
@@ -99,7 +112,7 @@ class CommitmentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 1, "placeholder": "What was promised"}),
     )
-    owner = forms.TypedChoiceField(coerce=int, required=False)
+    owner = forms.TypedChoiceField(coerce=int, required=False)  # choices: the page's OwnerChoices
     due_date = forms.DateField(
         label="Due",
         required=False,
@@ -109,10 +122,23 @@ class CommitmentForm(forms.Form):
 
     def __init__(self, *args, owners=(), today: date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.owners = {user.pk: user for user in owners}
+        # `owners` is a list of users or, shared by every form of a page, an OwnerChoices.
+        owners = owners if isinstance(owners, OwnerChoices) else OwnerChoices(owners)
+        self.owners = owners.by_pk
         self.today = today
-        self.fields["owner"].choices = [(user.pk, user.get_full_name() or user.email) for user in owners]
+        # Already (value, label) pairs: handed over as they are rather than normalised again for
+        # every row of every card (the choices setter copies and normalises the whole list).
+        owner = self.fields["owner"]
+        owner._choices = owner.widget.choices = owners.choices
         self.fields["due_date"].widget.attrs["min"] = today.isoformat()
+
+    def owner_name(self, value) -> str:
+        """The name shown for the owner `value` (a user id, as posted or offered); "" for nobody known."""
+        try:
+            user = self.owners.get(int(value))
+        except (TypeError, ValueError):
+            return ""
+        return owner_label(user) if user else ""
 
     def clean(self):
         data = super().clean()
@@ -158,6 +184,7 @@ def call_forms(
     else:
         initial = {"called_at": called_at}
     form = CallForm(data, prefix=prefix, initial=initial, zone=zone, author=author)
+    owners = owners if isinstance(owners, OwnerChoices) else OwnerChoices(owners)
     formset = CommitmentFormSet(
         data,
         prefix=f"{prefix}-c",
@@ -165,6 +192,22 @@ def call_forms(
         form_kwargs={"owners": owners, "today": today, "initial": {"owner": default_owner.pk}},
     )
     return form, formset
+
+
+def promise_row_template(*, owners, default_owner, today: date):
+    """The empty promise row every card's "+ Add another promise" copies, rendered once per page.
+
+    Its names carry two placeholders that static/js/sheet.js replaces: `__card__` (the card's
+    prefix, e.g. `e12`) and `__prefix__` (the row's number in that card's formset).
+    """
+    formset = CommitmentFormSet(
+        prefix=f"{CARD_PLACEHOLDER}-c",
+        form_kwargs={"owners": owners, "today": today, "initial": {"owner": default_owner.pk}},
+    )
+    return formset.empty_form
+
+
+CARD_PLACEHOLDER = "__card__"
 
 
 def promises_of(formset) -> list[PromiseInput]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import median
 
+from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils import timezone
 
@@ -141,9 +142,12 @@ class _Tally:
         self.by_exec: dict[int, Bucket] = defaultdict(Bucket)
         self.total = Bucket()
         self.executives = {e.pk: e for e in Executive.objects.select_related("user")}
+        # Each zone made once: Executive.zoneinfo builds a ZoneInfo per call, and with executives
+        # in more zones than ZoneInfo's small cache holds, tzdata was read from disk thousands of times.
+        self.zones = {pk: e.zoneinfo for pk, e in self.executives.items()}
 
     def zone(self, exec_id):
-        return self.executives[exec_id].zoneinfo if exec_id in self.executives else self.server_zone
+        return self.zones.get(exec_id, self.server_zone)
 
     def buckets(self, week: date, exec_id: int | None) -> list[Bucket]:
         if week not in self.by_week:
@@ -281,43 +285,18 @@ def _effect(start, end, executive_id, first_reached, zone):
         CALLED: dict(first_reached),
         NOT_CALLED: {},
     }
-    left_off = CallSheet.objects.filter(week_start__range=(start, end))
-    if executive_id:
-        left_off = left_off.filter(executive_id=executive_id)
     eligible = list(backups.values_list("customer_id", "week_start", "sheet__slot_starts_at"))
-    for inputs, week, slot_start in left_off.values_list("inputs", "week_start", "slot_starts_at").order_by(
-        "slot_starts_at"
-    ):
-        # The builder's snapshot lists customers it scored but left off because the sheets were full.
-        for skipped in (inputs or {}).get("left_off") or []:
-            if isinstance(skipped, dict) and skipped.get("code") == "capacity" and skipped.get("customer_id"):
-                eligible.append((skipped["customer_id"], week, slot_start))
+    eligible += _left_off_for_capacity(start, end, executive_id)
     for customer_id, week, slot_start in eligible:
         if customer_id in first_reached or customer_id in reference[NOT_CALLED]:
             continue
         reference[NOT_CALLED][customer_id] = slot_start or datetime.combine(week, time.min, tzinfo=zone)
     population = {group: len(ids) for group, ids in reference.items()}
-    ids = set(reference[CALLED]) | set(reference[NOT_CALLED])
-    history: dict[int, list[tuple[datetime, str, int]]] = defaultdict(list)
-    if ids:
-        since = datetime.combine(start - timedelta(days=SURVEY_LOOKBACK_DAYS), time.min, tzinfo=zone)
-        surveys = SurveyResponse.objects.filter(customer_id__in=ids, responded_at__gte=since)
-        for customer_id, kind, score, at in surveys.values_list(
-            "customer_id", "kind", "score", "responded_at"
-        ).order_by("customer_id", "responded_at"):
-            history[customer_id].append((at, kind, score))
+    since = datetime.combine(start - timedelta(days=SURVEY_LOOKBACK_DAYS), time.min, tzinfo=zone)
+    found_pairs = _survey_pairs(reference, since)
     rows = []
-    for group, refs in reference.items():
-        pairs: dict[str, list[tuple[int, int]]] = {SurveyResponse.Kind.NPS: [], SurveyResponse.Kind.CSAT: []}
-        for customer_id, at in refs.items():
-            answers = history.get(customer_id, [])
-            before = [a for a in answers if a[0] < at]
-            if not before:
-                continue
-            kind, score = before[-1][1], before[-1][2]
-            after = next((a for a in answers if a[0] > at and a[1] == kind), None)
-            if after:
-                pairs[kind].append((score, after[2]))
+    for group in reference:
+        pairs = found_pairs[group]
         for kind, found in pairs.items():
             changes = [b - a for a, b in found]
             n = len(found)
@@ -335,3 +314,95 @@ def _effect(start, end, executive_id, first_reached, zone):
                 )
             )
     return rows, population
+
+
+def _left_off_for_capacity(start, end, executive_id) -> list[tuple[int, date, datetime | None]]:
+    """(customer id, week, slot start) of every customer a sheet's build left off for capacity,
+    sheets in slot order: the builder's snapshot (CallSheet.inputs["left_off"]).
+
+    PostgreSQL takes the lists apart itself (jsonb_path_query) and sends each customer once;
+    elsewhere each sheet's whole snapshot is read and parsed here. The caller keeps only a
+    customer's first occurrence, so both give it the same week and slot.
+    """
+    if connection.vendor == "postgresql":
+        # One row per customer (their earliest sheet): the caller keeps a customer's first
+        # occurrence only. Strict mode and `silent`: a snapshot of another shape yields nothing.
+        sql = """
+            SELECT DISTINCT ON (customer_id) customer_id, week_start, slot_starts_at FROM (
+                SELECT (item->>'customer_id')::numeric::bigint AS customer_id, sheet.week_start,
+                       sheet.slot_starts_at, sheet.id AS sheet_id, left_off.n
+                FROM callsheets_callsheet sheet
+                CROSS JOIN LATERAL jsonb_path_query(
+                    sheet.inputs,
+                    'strict $.left_off[*] ? (@.code == "capacity" && @.customer_id.type() == "number"'
+                    ' && @.customer_id != 0)',
+                    '{}', true
+                ) WITH ORDINALITY AS left_off(item, n)
+                WHERE sheet.week_start BETWEEN %s AND %s AND (%s::bigint IS NULL OR sheet.executive_id = %s::bigint)
+            ) found
+            ORDER BY customer_id, slot_starts_at, sheet_id, n
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [start, end, executive_id, executive_id])
+            return cursor.fetchall()
+    sheets = CallSheet.objects.filter(week_start__range=(start, end))
+    if executive_id:
+        sheets = sheets.filter(executive_id=executive_id)
+    found = []
+    for inputs, week, slot_start in sheets.values_list("inputs", "week_start", "slot_starts_at").order_by(
+        "slot_starts_at", "id"
+    ):
+        for skipped in (inputs or {}).get("left_off") or []:
+            if isinstance(skipped, dict) and skipped.get("code") == "capacity" and skipped.get("customer_id"):
+                found.append((skipped["customer_id"], week, slot_start))
+    return found
+
+
+def _survey_pairs(reference: dict[str, dict[int, datetime]], since: datetime) -> dict[str, dict[str, list]]:
+    """For each group and survey kind, (score before, score after) per customer: the customer's last
+    answer before the reference time (of either kind), and the first answer of that kind after it.
+
+    On PostgreSQL two index lookups per customer (survey_customer_responded_idx) with the customers
+    and their times sent as two arrays; elsewhere a year of answers is read and searched here.
+    """
+    pairs = {group: {SurveyResponse.Kind.NPS: [], SurveyResponse.Kind.CSAT: []} for group in reference}
+    refs = [(group, customer_id, at) for group, found in reference.items() for customer_id, at in found.items()]
+    if not refs:
+        return pairs
+    if connection.vendor == "postgresql":
+        sql = """
+            SELECT ref.n, before.kind, before.score, after.score
+            FROM unnest(%s::bigint[], %s::timestamptz[]) WITH ORDINALITY AS ref(customer_id, at, n)
+            CROSS JOIN LATERAL (
+                SELECT s.kind, s.score FROM customers_surveyresponse s
+                WHERE s.customer_id = ref.customer_id AND s.responded_at < ref.at AND s.responded_at >= %s
+                ORDER BY s.responded_at DESC, s.id DESC LIMIT 1
+            ) before
+            CROSS JOIN LATERAL (
+                SELECT s.score FROM customers_surveyresponse s
+                WHERE s.customer_id = ref.customer_id AND s.kind = before.kind AND s.responded_at > ref.at
+                ORDER BY s.responded_at, s.id LIMIT 1
+            ) after
+            ORDER BY ref.n
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [[r[1] for r in refs], [r[2] for r in refs], since])
+            for n, kind, before, after in cursor.fetchall():
+                pairs[refs[n - 1][0]][kind].append((before, after))
+        return pairs
+    history: dict[int, list[tuple[datetime, str, int]]] = defaultdict(list)
+    surveys = SurveyResponse.objects.filter(customer_id__in={r[1] for r in refs}, responded_at__gte=since)
+    for customer_id, kind, score, at in surveys.values_list("customer_id", "kind", "score", "responded_at").order_by(
+        "customer_id", "responded_at", "id"
+    ):
+        history[customer_id].append((at, kind, score))
+    for group, customer_id, at in refs:
+        answers = history.get(customer_id, [])
+        before = [a for a in answers if a[0] < at]
+        if not before:
+            continue
+        kind, score = before[-1][1], before[-1][2]
+        after = next((a for a in answers if a[0] > at and a[1] == kind), None)
+        if after:
+            pairs[group][kind].append((score, after[2]))
+    return pairs

@@ -180,7 +180,7 @@ def call_log(
     active and carries it to the next slot (customers.services.flag_paths.flag_not_reached); the
     build's lock is taken first, as a build takes it, since that touches another sheet.
     """
-    if outcome in NOT_REACHED:
+    if outcome in NOT_REACHED and SheetEntry.objects.filter(pk=entry_id, flag__isnull=False).exists():
         take_build_lock()
     entry = _locked_entry(entry_id)
     if CallLog.objects.filter(entry=entry).exists():

@@ -52,11 +52,6 @@ def contact_zone(contact: Contact | None, customer: Customer) -> str:
     return (contact.timezone if contact else "") or customer.timezone
 
 
-def slot_in_calling_hours(sheet: CallSheet, zone: str, policy: ScoringPolicy) -> bool:
-    start = slot_of(sheet)
-    return start is not None and within_calling_hours(start, sheet.executive.duration_minutes, zone, policy)
-
-
 def callable_contact(flag: Flag) -> Contact | None:
     """The contact to call for the flag: its own when callable, else the builder's choice."""
     if flag.contact_id and flag.contact.is_callable:

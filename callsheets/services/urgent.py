@@ -89,17 +89,6 @@ def urgent_enqueue(*, flag_id: int) -> bool:
     return True
 
 
-def urgent_waiting_for_queue(flag: Flag, now: datetime | None = None) -> bool:
-    """The flag page's "waiting for the job queue": urgent, active, never placed and never queued."""
-    return bool(
-        flag.is_urgent
-        and flag.status in Flag.ACTIVE_STATUSES
-        and flag.urgent_since
-        and flag.urgent_handled_at is None
-        and flag.urgent_enqueued_at is None
-    )
-
-
 def urgent_place(*, flag_id: int, now: datetime | None = None) -> UrgentOutcome:
     """Places one urgent flag (see the module's docstring); safe to call any number of times."""
     now = now or timezone.now()
@@ -203,9 +192,8 @@ def _place(flag: Flag, executives: dict, now: datetime) -> UrgentOutcome:
                     "updated_at",
                 ]
             )
-            text = (
-                f"First on {sheet.executive.name}'s sheet, {timezone.localtime(start, zone(tz_name)):%a %-d %b %H:%M}."
-            )
+            who, when = executives[executive_id].name, timezone.localtime(start, zone(tz_name))
+            text = f"Number {entry.position} on {who}'s sheet, {when:%a %-d %b %H:%M} for the contact."
             return UrgentOutcome(flag.pk, "placed", text, entry_id=entry.pk)
     return _urgent_call(flag, contact, executives, preferred, deadline, now)
 
@@ -286,6 +274,8 @@ def _put_first(
     # None: the urgent customer, after any earlier urgent placement (alarms land in the order they came).
     mains = [e for e in movable if not e.is_backup]
     queue = [e for e in mains if e.urgent_placed_at] + [None] + [e for e in mains if not e.urgent_placed_at]
+    if queue.index(None) >= len(main_positions):
+        return None  # the main calls are all earlier urgent alarms (or logged): the next sheet in time
     layout = dict(zip(main_positions, queue, strict=False))
     position = executive.capacity
     for e in queue[len(main_positions) :] + [e for e in movable if e.is_backup]:

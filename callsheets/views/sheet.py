@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ceocalls.params import id_param
 from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, role_required
 
-from ..forms.calls import call_forms, promises_of
+from ..forms.calls import OwnerChoices, call_forms, promise_row_template, promises_of
 from ..hours import zone
 from ..models import CallSheet, Executive, SheetEntry, UrgentCall, week_start_of
 from ..selectors.sheet import active_owners, executives_for_picker, place_of, sheet_page
@@ -194,6 +194,7 @@ def _render_sheet(request, executive: Executive, week: date, *, bound: dict | No
         page = sheet_page(sheet=sheet)
         bound = bound or {}
         now = timezone.now()
+        owners = OwnerChoices(page.owners)  # one list for every promise row of the page
         for card in page.cards:
             if card.entry.pk in bound:
                 card.form, card.formset = bound[card.entry.pk]
@@ -201,7 +202,7 @@ def _render_sheet(request, executive: Executive, week: date, *, bound: dict | No
             else:
                 card.form, card.formset = call_forms(
                     prefix=f"e{card.entry.pk}",
-                    owners=page.owners,
+                    owners=owners,
                     default_owner=executive.user,
                     today=page.today,
                     zone=executive.timezone,
@@ -211,6 +212,8 @@ def _render_sheet(request, executive: Executive, week: date, *, bound: dict | No
                 )
                 card.editing = False
         context["page"] = page
+        context["owner_choices"] = owners.choices
+        context["promise_row"] = promise_row_template(owners=owners, default_owner=executive.user, today=page.today)
         if context["is_current"] and context["is_past"]:
             context["next_sheet_ready"] = CallSheet.objects.filter(
                 executive=executive, week_start=week + timedelta(days=7)

@@ -5,7 +5,7 @@ Each function owns its transaction and writes a FlagNote, so the flag's history 
 and who decided it.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -193,7 +193,7 @@ def flag_place(
         raise ValidationError({"executive": f"{executive.name} has no weekly slot now; choose another executive."})
     week_start = week_start_of(week)
     start = executive.slot_start(week_start)
-    if start + _minutes(executive.duration_minutes) <= now:
+    if start + timedelta(minutes=executive.duration_minutes) <= now:
         raise ValidationError(
             {"week": f"{executive.name}'s slot of the week of {week_start:%-d %b %Y} is over; choose a later week."}
         )
@@ -226,12 +226,6 @@ def flag_place(
         text=f"Put on {executive.name}'s sheet for the week of {week_start:%-d %b %Y}, {where}: {reason}",
     )
     return entry
-
-
-def _minutes(n: int):
-    from datetime import timedelta
-
-    return timedelta(minutes=n)
 
 
 # --- Not reached ------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from callsheets.builder import explain_customer
 from callsheets.models import ScoringPolicy
@@ -53,13 +55,20 @@ def _valid_part(form) -> dict:
     return {name: value for name, value in getattr(form, "cleaned_data", {}).items() if name not in form.errors}
 
 
+TIMELINE_SOURCES = {"flag": "flag", "survey": "survey", "ticket": "ticket", "commitment": "overdue"}
+
+
 @role_required(EXECUTIVES, SUPPORT_LEADS, PROGRAM_ADMINS)
 def customer_detail(request, pk: int):
     customer = get_object_or_404(Customer, pk=pk)
     show_all = request.GET.get("timeline") == "all"
     events, more = selectors.customer_timeline(customer, limit=None if show_all else TIMELINE_LIMIT)
-    signals = selectors.customer_signals(customer)
-    explanation = explain_customer(customer)  # the builder's own rules, never re-implemented here
+    policy, now = ScoringPolicy.objects.active(), timezone.now()
+    # The signals' rows are mostly on the timeline already: passed on, not read again.
+    known = {"flag": [], "survey": [], "ticket": [], "overdue": []}
+    for event in events:
+        known.get(TIMELINE_SOURCES.get(event.kind, ""), []).append(event.obj)
+    signals = selectors.customer_signals(customer, policy=policy, now=now, known=known)
     return render(
         request,
         "customers/customer_detail.html",
@@ -67,13 +76,29 @@ def customer_detail(request, pk: int):
             "customer": customer,
             "contacts": list(customer.contacts.all()),
             "signals": signals,
-            "explanation": explanation,
-            "explanation_label": BUILDER_STATES.get(getattr(explanation, "state", ""), ""),
             "events": events,
             "more_events": more,
             "can_flag": _can_flag(request.user),
         },
     )
+
+
+@role_required(EXECUTIVES, SUPPORT_LEADS, PROGRAM_ADMINS)
+@require_GET
+def customer_outlook(request, pk: int):
+    """What a build would do with the customer now, in the builder's own words (explain_customer).
+
+    The customer page loads it after itself with htmx (its reads are the builder's, about eleven
+    queries); without JavaScript the page links here and this is a page of its own.
+    """
+    customer = get_object_or_404(Customer, pk=pk)
+    explanation = explain_customer(customer)  # the builder's own rules, never re-implemented here
+    context = {
+        "customer": customer,
+        "explanation": explanation,
+        "explanation_label": BUILDER_STATES.get(getattr(explanation, "state", ""), ""),
+    }
+    return render(request, "customers/_outlook.html" if request.htmx else "customers/outlook.html", context)
 
 
 def _can_flag(user) -> bool:

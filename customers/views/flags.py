@@ -123,7 +123,7 @@ def _already_flagged(request, flag: Flag, note_form: FlagNoteForm):
     return render(
         request,
         "customers/flag_already.html",
-        {"flag": flag, "state": selectors.flag_state(flag), "note_form": note_form},
+        {"flag": flag, "state": selectors.flag_state(flag), "plan": flag_plan(flag), "note_form": note_form},
     )
 
 

@@ -110,4 +110,5 @@ def surveys_import(*, stream: BinaryIO, name: str, file_format: str, dry_run: bo
 def survey_upsert(*, record: SurveyRecord) -> str:
     """Applies one response from a webhook; returns what it did. Raises ValidationError (no customer)."""
     result = write_one(SurveyWriter(), record)
-    return f"survey response {record.source} {record.external_id} {outcome_of(result)}"
+    flag = ", urgent flag raised" if result.flags_raised else ""
+    return f"survey response {record.source} {record.external_id} {outcome_of(result)}{flag}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,8 +134,12 @@ def urgent_period_key(flag_id: int) -> str:
 
 def urgent_notice_send(*, flag_id: int) -> str:
     """E-mails the executive the flag's urgent placement or urgent call, once: "sent", "skipped" or "failed"."""
-    if EmailDelivery.objects.filter(kind=EmailKind.URGENT_ALARM, period_key=urgent_period_key(flag_id)).exists():
-        return "skipped"  # sent, or being sent (a failed one is taken over by the task's retry)
+    done = EmailDelivery.objects.filter(kind=EmailKind.URGENT_ALARM, period_key=urgent_period_key(flag_id)).filter(
+        Q(status__in=[EmailDelivery.Status.SENT, EmailDelivery.Status.SENDING])
+        | Q(attempts__gte=EmailDelivery.MAX_ATTEMPTS)
+    )
+    if done.exists():
+        return "skipped"  # sent, being sent, or given up; a failed one is tried again (delivery_claim)
     return _send(flag_id)
 
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from callsheets.forms.commitments import SORT_LABELS
 from callsheets.models import Commitment, CommitmentChange
 from tests.factories import AdminFactory, CommitmentFactory, ExecutiveFactory, LeadFactory, UserFactory
 
@@ -303,3 +304,74 @@ def test_the_other_bulk_messages_name_what_changed(client):
     assert f"2 commitments now due {new_due.day} {new_due:%b %Y}." in response.content.decode()
     response = client.post("/commitments/bulk/", {"ids": [a.pk], "action": "told"}, follow=True)
     assert "1 commitment marked as told to the customer." in response.content.decode()
+
+
+def test_the_customer_filter_is_a_search_box_not_a_list_of_every_customer(client):
+    acme = CommitmentFactory(call__customer__name="Acme Freight")
+    acme_too = CommitmentFactory(call__customer__name="Acme Rail")
+    other = CommitmentFactory(call__customer__name="Borealis Shipping")
+    client.force_login(AdminFactory())
+
+    html = client.get("/commitments/").content.decode()
+    assert other.customer.name not in html.split('id="bulk"')[0]  # no customer <option> in the filters
+    assert 'name="customer_q"' in html
+
+    # Typing a name filters by it and offers the matching customers, each narrowing to that one.
+    response = client.get("/commitments/?customer_q=acme&status=open")
+    assert ids_on_page(response) == {acme.pk, acme_too.pk}
+    html = response.content.decode()
+    assert f'href="?status=open&amp;customer={acme.customer_id}">Acme Freight</a>' in html
+    assert f'href="?status=open&amp;customer={acme_too.customer_id}">Acme Rail</a>' in html
+
+    # A chosen customer shows by name, with a way back to any customer.
+    response = client.get(f"/commitments/?customer={acme.customer_id}&status=open")
+    assert ids_on_page(response) == {acme.pk}
+    html = response.content.decode()
+    assert '<span class="form-control text-truncate" id="chosen-customer">Acme Freight</span>' in html
+    assert f'<input type="hidden" name="customer" value="{acme.customer_id}">' in html
+    assert 'href="?status=open" title="Any customer"' in html
+
+
+def test_an_executive_cannot_filter_by_a_customer_outside_their_commitments(client):
+    mine, theirs = CommitmentFactory(), CommitmentFactory(call__customer__name="Hidden Holdings")
+    client.force_login(mine.call.executive.user)
+    response = client.get(f"/commitments/?customer={theirs.customer_id}")
+    assert response.status_code == 400
+    assert f"customer: {theirs.customer_id} is not the id of a customer" in response.content.decode()
+    # The search box finds only customers with a commitment the executive may see.
+    response = client.get("/commitments/?customer_q=Hidden")
+    assert ids_on_page(response) == set() and "Hidden Holdings" not in response.content.decode()
+
+
+def test_filter_choices_list_only_people_with_commitments_in_scope(client):
+    mine = CommitmentFactory()
+    theirs = CommitmentFactory()
+    client.force_login(mine.call.executive.user)
+    form = client.get("/commitments/").context["form"]
+    assert list(form.fields["executive"].queryset) == [mine.call.executive]
+    assert list(form.fields["owner"].queryset) == [mine.owner]
+    client.force_login(AdminFactory())
+    form = client.get("/commitments/").context["form"]
+    assert set(form.fields["executive"].queryset) == {mine.call.executive, theirs.call.executive}
+
+
+def test_customer_search_text_is_bounded_and_a_nul_is_no_500(client):
+    CommitmentFactory()
+    client.force_login(AdminFactory())
+    assert client.get("/commitments/?customer_q=a%00b").status_code == 200
+    response = client.get("/commitments/?customer_q=" + "x" * 201)
+    assert response.status_code == 400 and "customer_q: give at most 200 characters" in response.content.decode()
+
+
+@pytest.mark.parametrize("customers", [3, 60])
+def test_filter_form_does_not_grow_with_customers_and_queries_are_fixed(
+    client, django_assert_max_num_queries, customers
+):
+    for _ in range(customers):
+        CommitmentFactory()
+    client.force_login(AdminFactory())
+    with django_assert_max_num_queries(13):
+        html = client.get("/commitments/?customer_q=Customer").content.decode()
+    filters = html.split('id="filters"')[1].split("</form>")[0]
+    # executives and owners: one each per commitment here (the factory's), never a customer list
+    assert filters.count("<option") == (1 + customers) * 2 + 4 + len(SORT_LABELS)  # + statuses, sorts

@@ -57,11 +57,15 @@ def held_at_the_lookup(monkeypatch, module, parties: int = 2):
 
 def apply_at_once(first: WebhookEvent, second: WebhookEvent) -> list:
     """Applies both events in two threads named "first" and "second"; returns what each returned or raised."""
+    return apply_at_once_with(lambda event_id: webhook_event_apply(event_id=event_id), first, second)
+
+
+def apply_at_once_with(apply, first: WebhookEvent, second: WebhookEvent) -> list:
     results = {}
 
     def run(event):
         try:
-            results[threading.current_thread().name] = webhook_event_apply(event_id=event.pk)
+            results[threading.current_thread().name] = apply(event.pk)
         except Exception as exc:  # the test reports it
             results[threading.current_thread().name] = exc
         finally:
@@ -116,3 +120,38 @@ def test_a_created_and_an_updated_response_at_once_both_apply(monkeypatch, acme)
 
     assert [getattr(r, "status", r) for r in results] == ["applied", "applied"]
     assert SurveyResponse.objects.get().comment == "Please call me."
+
+
+def test_an_older_version_arriving_while_the_newer_is_being_written_does_not_overwrite_it(monkeypatch, acme):
+    """Both find the stored ticket; the older waits for the newer's row lock and then sees it is older."""
+    SupportTicket.objects.create(
+        source="zendesk",
+        external_id="501",
+        customer=acme,
+        subject="Stored",
+        created_at="2026-11-04T10:00:00Z",
+        updated_at="2026-11-04T10:00:00Z",
+    )
+    newer = ticket_event("Newer", "2026-11-04T12:00:00Z")
+    older = ticket_event("Older", "2026-11-04T11:00:00Z")
+    real_flags = tickets.TicketWriter._raise_flags
+
+    def slow_flags(self, tagged):
+        if threading.current_thread().name == "first":
+            time.sleep(0.5)  # ordering only: the newer version's transaction stays open a while
+        return real_flags(self, tagged)
+
+    monkeypatch.setattr(tickets.TicketWriter, "_raise_flags", slow_flags)
+    real_apply = webhook_event_apply
+
+    def later(event_id):
+        if threading.current_thread().name == "second":
+            time.sleep(0.2)  # ordering only: the newer one has locked the row by now
+        return real_apply(event_id=event_id)
+
+    results = apply_at_once_with(later, newer, older)
+
+    assert [getattr(r, "status", r) for r in results] == ["applied", "applied"]
+    assert "unchanged" in WebhookEvent.objects.get(pk=older.pk).result
+    ticket = SupportTicket.objects.get()
+    assert (ticket.subject, ticket.updated_at.hour) == ("Newer", 12)

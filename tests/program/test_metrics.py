@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from callsheets.selectors.metrics import CALLED, NOT_CALLED, program_metrics
-from tests.factories import CustomerFactory, SurveyResponseFactory
+from tests.factories import CallSheetFactory, CustomerFactory, SurveyResponseFactory
 
 from .scenario import last_week_scenario
 
@@ -71,3 +71,32 @@ def test_customers_left_off_for_capacity_join_the_not_called_group():
     not_called = next(r for r in m.effect if r.group == NOT_CALLED and r.kind == "NPS")
     assert m.effect_population[NOT_CALLED] == 2  # the backup and the capacity one, not the cooldown one
     assert (not_called.customers, not_called.change) == (2, 2.5)  # (+1 and +4) / 2
+
+
+@pytest.mark.parametrize(
+    "left_off",
+    [
+        {"customer_id": 1, "code": "capacity"},  # an object, not a list
+        "capacity",
+        None,
+        [None, "x", 3, {"code": "capacity"}, {"code": "capacity", "customer_id": 0}, {"customer_id": 5}],
+    ],
+)
+def test_a_snapshot_of_another_shape_adds_nobody_to_the_not_called_group(left_off):
+    """The SQL that reads the snapshot on PostgreSQL and the Python reading elsewhere agree on oddities."""
+    week, executive = last_week_scenario()
+    sheet = executive.sheets.get(week_start=week)
+    before = program_metrics(start=week, end=week).effect_population[NOT_CALLED]
+    sheet.inputs = {"left_off": left_off}
+    sheet.save()
+    assert program_metrics(start=week, end=week).effect_population[NOT_CALLED] == before
+
+
+def test_a_customer_left_off_by_two_sheets_counts_once():
+    week, executive = last_week_scenario()
+    before = program_metrics(start=week, end=week).effect_population[NOT_CALLED]
+    twice = CustomerFactory()
+    for sheet in (executive.sheets.get(week_start=week), CallSheetFactory(week_start=week, entries=0)):
+        sheet.inputs = {"left_off": [{"customer_id": twice.pk, "code": "capacity"}]}
+        sheet.save()
+    assert program_metrics(start=week, end=week).effect_population[NOT_CALLED] == before + 1

@@ -103,6 +103,9 @@ MATRIX = [
     Row("customers:detail", "GET", CUSTOMERS, args=lambda w: [w.customer_b.pk], note="on B's sheet"),
     Row("customers:detail", "GET", CUSTOMERS, args=lambda w: [w.customer_free.pk], note="on no sheet"),
     Row("customers:detail", "GET", expect(404, anonymous=LOGIN, nobody=403), args=lambda w: [999999], note="none"),
+    Row("customers:outlook", "GET", CUSTOMERS, args=lambda w: [w.customer_a.pk], note="on A's sheet"),
+    Row("customers:outlook", "GET", CUSTOMERS, args=lambda w: [w.customer_free.pk], note="on no sheet"),
+    Row("customers:outlook", "GET", expect(404, anonymous=LOGIN, nobody=403), args=lambda w: [999999], note="none"),
     # Flags: leads share one queue; executives get 403
     Row("flags:list", "GET", LEADS),
     Row("flags:new", "GET", LEADS),

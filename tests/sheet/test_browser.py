@@ -86,7 +86,10 @@ def test_a_mistake_is_shown_beside_the_field_and_the_typing_is_kept(login_page, 
 
 def test_skipping_moves_a_backup_up(login_page, live_server):
     sheet = realistic_sheet()
-    fourth, backup = sheet.entries.get(position=4), sheet.entries.get(position=5)
+    fourth = sheet.entries.get(position=4)
+    # The first backup is in Singapore, where the fourth call's time is 22:00: outside calling
+    # hours, so the second backup (New York, 09:00 there) moves up instead.
+    singapore, backup = sheet.entries.get(position=5), sheet.entries.get(position=6)
     page = login_page(sheet.executive.user)
     page.goto(f"{live_server.url}/sheet/")
 
@@ -95,6 +98,8 @@ def test_skipping_moves_a_backup_up(login_page, live_server):
     page.locator(f"#entry-{backup.pk} .entry-number").wait_for()
     assert page.locator(f"#entry-{backup.pk} .entry-number").inner_text() == "4"
     assert "Skipped this week." in page.locator(f"#entry-{fourth.pk}").inner_text()
+    singapore.refresh_from_db()
+    assert singapore.is_backup
 
 
 def test_print_view_and_phone_layout(login_page, live_server, screenshot_dir):

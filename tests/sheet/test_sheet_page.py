@@ -282,3 +282,41 @@ def test_sheet_page_shows_the_calendar_feed_with_its_replace_button(client):
     body = client.get(f"/sheet/{sheet.week_start:%Y-%m-%d}/").content.decode()
     assert f"/calendar/{sheet.executive.calendar_token}.ics" in body
     assert f"/calendar/{sheet.executive.pk}/new-token/" in body
+
+
+def test_the_people_a_promise_can_go_to_are_listed_once_per_page_not_once_per_row(client):
+    sheet = CallSheetFactory(entries=6)
+    staff = UserFactory.create_batch(30)
+    client.force_login(sheet.executive.user)
+
+    html = client.get(f"/sheet/{sheet.week_start}/").content.decode()
+
+    # Each card's owner <select> holds only its chosen person (the executive); static/js/sheet.js
+    # copies the page's one list into it. The empty promise row is on the page once, too.
+    assert html.count("data-owner-select") == 6 + 1
+    assert html.count(f'<option value="{staff[0].pk}">') == 1
+    assert html.count(f'<option value="{sheet.executive.user_id}" selected>') == 6 + 1
+    assert html.count('<template id="tpl-promise-row">') == 1 and "__card__-c-__prefix__-owner" in html
+
+
+def test_a_rejected_promise_keeps_its_chosen_owner_and_shows_the_error_beside_the_field(client):
+    sheet = CallSheetFactory(entries=1)
+    colleague = UserFactory(first_name="Tom", last_name="Reed")
+    entry = sheet.entries.get()
+    client.force_login(sheet.executive.user)
+    p = f"e{entry.pk}"
+    data = {
+        f"{p}-outcome": "reached",
+        f"{p}-c-TOTAL_FORMS": "1",
+        f"{p}-c-INITIAL_FORMS": "0",
+        f"{p}-c-0-promise": "Fix the rounding",
+        f"{p}-c-0-owner": str(colleague.pk),
+        f"{p}-c-0-due_date": (timezone.localdate() - timedelta(days=3)).isoformat(),
+    }
+
+    html = client.post(f"/sheet/entries/{entry.pk}/log/", data).content.decode()
+
+    assert f'<option value="{colleague.pk}" selected>Tom Reed</option>' in html
+    assert f'id="id_{p}-c-0-due_date_error" class="invalid-feedback"' in html
+    assert "is-invalid" in html and "is in the past" in html
+    assert "Fix the rounding</textarea>" in html

@@ -230,3 +230,15 @@ def test_calling_hours_are_judged_on_the_contacts_clock_across_a_dst_change(poli
     assert entry.sheet.executive == in_hours and entry.sheet.executive != too_early
     local = timezone.localtime(entry.sheet.slot_starts_at, customer.zoneinfo)
     assert (local.strftime("%a %d %b %H:%M"), local.utcoffset()) == ("Mon 26 Oct 08:00", timedelta(hours=1))
+
+
+def test_when_earlier_urgent_alarms_fill_the_main_calls_the_next_sheet_in_time_takes_it(policy, maya, customer):
+    monday = ExecutiveFactory(timezone="America/Chicago", weekday=0, start_time=time(15, 0))  # sooner
+    for _ in range(4):  # Monday's four main places go to earlier alarms
+        flag = FlagFactory(customer=callable_customer(), urgency=Flag.Urgency.URGENT, urgent_since=timezone.now())
+        urgent_place(flag_id=flag.pk)
+    flag = FlagFactory(customer=customer, urgency=Flag.Urgency.URGENT, urgent_since=timezone.now())
+    urgent_place(flag_id=flag.pk)
+    entry = SheetEntry.objects.get(customer=customer)
+    assert (entry.sheet.executive, entry.position, entry.is_backup) == (maya, 1, False)
+    assert SheetEntry.objects.filter(sheet__executive=monday, is_backup=False).count() == 4

@@ -11,6 +11,7 @@ class ImportCommand(BaseCommand):
 
     formats: tuple[str, ...] = ("csv",)
     default_format: str | None = "csv"
+    flags_label = "ceo-call flags"  # what raises the flags this kind of file may raise
     # Each command defines run_import(*, stream, name, file_format, dry_run, on_error) -> ImportResult.
 
     def add_arguments(self, parser):
@@ -39,7 +40,7 @@ class ImportCommand(BaseCommand):
     def report(self, result: ImportResult) -> None:
         if result.flags_raised:
             verb = "would raise or note" if not result.saved else "raised or noted"
-            self.stdout.write(f"ceo-call flags {verb}: {result.flags_raised}")
+            self.stdout.write(f"{self.flags_label} {verb}: {result.flags_raised}")
         if result.ok:
             self.stdout.write(result.summary())
             return
