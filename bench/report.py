@@ -119,8 +119,20 @@ def rows(results: dict) -> list[tuple[str, list]]:
         if any(k in imports for k in ("skipped", "failed")):
             section = [("imports", imports.get("skipped") or imports.get("failed"), "", "", None)]
         else:
-            section = [(str(k), str(v), "", "", None) for k, v in imports.items()]
-        sections.append(("Imports (bench/imports.py)", section))
+            section = []
+            for entity, r in imports.items():
+                first, again = r["first"], r["again"]
+                section += [
+                    (f"import_{entity}, first ({r['rows']:,} rows)",
+                     f"{first['seconds']:.1f} s, {r['first_rows_per_s']:,} rows/s, {first['peak_mb']} MB",
+                     f"COPY {r['copy_s']:.2f} s; {r['first_x_copy']}× COPY", "≥ 25,000 rows/s, ≤ 10× COPY, ≤ 200 MB",
+                     r["first_rows_per_s"] >= 25_000 and r["first_x_copy"] <= 10 and first["peak_mb"] <= 200),
+                    (f"import_{entity}, unchanged again",
+                     f"{again['seconds']:.1f} s, {r['again_rows_per_s']:,} rows/s, {again['peak_mb']} MB",
+                     f"{again['unchanged']:,} unchanged", "≥ 50,000 rows/s, ≤ 200 MB",
+                     r["again_rows_per_s"] >= 50_000 and again["peak_mb"] <= 200),
+                ]  # fmt: skip
+        sections.append(("Imports (bench/imports.py; a process each, DEBUG off; peak RSS)", section))
     return sections
 
 

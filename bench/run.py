@@ -233,7 +233,8 @@ class Bench:
         argv = sys.argv
         try:
             sys.argv = [str(ROOT / "bench" / "imports.py")]
-            return import_bench.main() or {}
+            db = f"{self.args.db_prefix}_{label(self.args.scale)}"
+            return import_bench.main(["--db", db, "--scale", str(self.args.scale)]) or {}
         except Exception as exc:  # its failure is reported, the other figures stay
             print(f"imports: failed: {exc!r}")
             return {"failed": repr(exc)}

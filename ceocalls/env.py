@@ -5,10 +5,11 @@ A bad value raises ImproperlyConfigured with one sentence naming the variable, s
 """
 
 import os
-import zoneinfo
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+
+from ceocalls.timezones import known_timezones
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
@@ -74,7 +75,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def env_timezone(name: str, default: str) -> str:
     value = env_str(name, default).strip() or default
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ImproperlyConfigured(f"{name}={value!r} is not a known time zone; use an IANA name such as Europe/Oslo.")
     return value
 

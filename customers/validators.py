@@ -1,13 +1,13 @@
-import zoneinfo
-
 from django.core.exceptions import ValidationError
+
+from ceocalls.timezones import known_timezones
 
 from .phones import has_control_characters, iso_countries
 
 
 def validate_timezone(value: str) -> None:
     """Accepts IANA zone names only (Europe/Oslo), the ones zoneinfo can load."""
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValidationError(f"“{value}” is not a known time zone; use an IANA name such as Europe/Oslo.")
 
 

@@ -1,12 +1,13 @@
 """Input on /program/: the period chooser, a sheet build, an executive's weekly slot."""
 
-import zoneinfo
 from datetime import date, timedelta
 from functools import lru_cache
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+
+from ceocalls.timezones import known_timezones
 
 from ..models import FIRST_YEAR, LAST_YEAR, WEEKDAYS, Executive, week_start_of, year_in_range
 from .commitments import ExecutiveChoiceField, style
@@ -116,7 +117,7 @@ class BuildForm(forms.Form):
 
 @lru_cache(maxsize=1)
 def timezone_names() -> list[str]:
-    return sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+    return sorted(known_timezones() - {"localtime", "Factory"})
 
 
 class SlotForm(forms.Form):

@@ -11,7 +11,9 @@ from customers.models import SurveyResponse
 from ..formats.surveys import SURVEY_FORMATS
 from ..matching import CustomerMatcher
 from ..records import MISSING, SurveyRecord
+from . import pgcopy
 from .flags import flags_raise_for_surveys
+from .pgcopy_surveys import surveys_copy
 from .runner import BATCH_SIZE, ImportResult, outcome_of, run_import, write_one
 
 FIELDS = ["kind", "score", "responded_at", "comment"]
@@ -26,9 +28,16 @@ class SurveyWriter:
 
     def __init__(self):
         self.matcher = CustomerMatcher()
+        self.copy = pgcopy.available()
+        self.policy = None  # read once per file, when a COPY batch first needs the survey line
 
     def write(self, batch: list[tuple[int | None, SurveyRecord]], result: ImportResult) -> None:
         self.matcher.prime([record.match for _, record in batch])
+        if self.copy and batch[0][0] is not None:  # PostgreSQL, files (a webhook's row has no number)
+            matched = self._matched(batch, result)
+            surveys_copy(matched, result=result)
+            result.flags_raised += flags_raise_for_surveys(responses=self._near_survey_line(matched))
+            return
         existing = _existing(record for _, record in batch)
         now = timezone.now()
         to_create, to_update = [], []
@@ -60,6 +69,28 @@ class SurveyWriter:
         if any(r.pk is None for r in to_create):  # a database that returns no ids from a bulk insert
             to_create = list(SurveyResponse.objects.filter(_keys_q(to_create)))
         result.flags_raised += flags_raise_for_surveys(responses=to_create + to_update)
+
+    def _near_survey_line(self, matched) -> list[SurveyResponse]:
+        """The stored answers of a COPY batch that may cross the policy's survey line (urgent alarms):
+        the batch's scores are filtered here, so only the few low ones are read back."""
+        from callsheets.models import ScoringPolicy
+
+        if self.policy is None:
+            self.policy = ScoringPolicy.objects.active()
+        kind, most = self.policy.survey_alarm_kind, self.policy.survey_alarm_max_score
+        near = [record for record, _, _ in matched if kind and record.kind == kind and record.score <= most]
+        return list(SurveyResponse.objects.filter(_keys_q(near))) if near else []
+
+    def _matched(self, batch, result: ImportResult) -> list[tuple[SurveyRecord, int, int | None]]:
+        """The batch's rows with their customer and contact; the unmatched are rejected."""
+        matched = []
+        for row, record in batch:
+            found = self.matcher.match(record.match)
+            if found is None:
+                result.reject(row, [(record.match.column, f"matches no customer ({record.match.describe()})")])
+            else:
+                matched.append((record, *found))
+        return matched
 
 
 def _existing(records) -> dict[tuple[str, str], SurveyResponse]:

@@ -12,7 +12,9 @@ from customers.models import Flag, SupportTicket
 from ..formats.tickets import TICKET_FORMATS
 from ..matching import CustomerMatcher
 from ..records import MISSING, TicketRecord
+from . import pgcopy
 from .flags import flag_raise_for_ticket
+from .pgcopy_tickets import tickets_copy
 from .runner import BATCH_SIZE, ImportResult, outcome_of, run_import, write_one
 
 FIELDS = [
@@ -49,9 +51,14 @@ class TicketWriter:
         self.matcher = CustomerMatcher()
         self.skip_stale = skip_stale
         self.tag = settings.CEO_CALL_TAG.strip().lower()
+        self.copy = not skip_stale and pgcopy.available()
 
     def write(self, batch: list[tuple[int | None, TicketRecord]], result: ImportResult) -> None:
         self.matcher.prime([record.match for _, record in batch])
+        if self.copy:  # PostgreSQL, files: COPY and one set-based upsert (pgcopy_tickets.py)
+            matched = self._matched(batch, result)
+            result.flags_raised += tickets_copy(matched, tag=self.tag, result=result)
+            return
         # A webhook's ticket is locked while it is compared, so of two versions written at once
         # the second sees the first's updated_at and the newer one wins.
         existing = _existing((record for _, record in batch), lock=self.skip_stale)
@@ -85,6 +92,17 @@ class TicketWriter:
                 to_update, [*FIELDS, "customer", "requester", "imported_at"], batch_size=BATCH_SIZE
             )
         result.flags_raised += self._raise_flags([t for t in touched if self.tag in t.tags])
+
+    def _matched(self, batch, result: ImportResult) -> list[tuple[TicketRecord, int, int | None]]:
+        """The batch's rows with their customer and requester; the unmatched are rejected."""
+        matched = []
+        for row, record in batch:
+            found = self.matcher.match(record.match)
+            if found is None:
+                result.reject(row, [(record.match.column, f"matches no customer ({record.match.describe()})")])
+            else:
+                matched.append((record, *found))
+        return matched
 
     def _raise_flags(self, tagged: list[SupportTicket]) -> int:
         if not tagged:

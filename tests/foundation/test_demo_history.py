@@ -46,7 +46,13 @@ def zone_of(call: CallLog) -> str:
 
 def test_the_demo_history_keeps_the_products_rules(demo, admin_client):
     policy = ScoringPolicy.objects.active()
-    sheets = list(CallSheet.objects.select_related("executive"))
+    weeks = sorted(set(CallSheet.objects.values_list("week_start", flat=True)))
+    # Eight past weeks and this one, built by the builder; a later sheet only holds what the product's
+    # own doors put there ahead of its build (a flag carried to the next slot after a voicemail).
+    built_weeks = weeks[:9]
+    sheets = list(CallSheet.objects.filter(week_start__in=built_weeks).select_related("executive"))
+    for ahead in CallSheet.objects.exclude(week_start__in=built_weeks):
+        assert ahead.week_start > NOW.date() and not ahead.entries.filter(pinned=False).exists(), ahead
     calls = list(CallLog.objects.select_related("customer", "contact", "entry__sheet__executive").order_by("called_at"))
     assert demo.sheets == len(sheets) == 3 * 9 and demo.calls == len(calls) > 60
 

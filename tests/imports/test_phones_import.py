@@ -107,6 +107,6 @@ def test_the_country_cell_reader_returns_a_code_or_a_field_error(raw):
     try:
         value = f.country(raw)
     except f.FieldError as exc:
-        assert "ISO 3166" in str(exc) or "characters long" in str(exc) or "JSON" in str(exc)
+        assert any(word in str(exc) for word in ("ISO 3166", "characters long", "JSON", "NUL", "surrogate"))
         return
     assert value == "" or (len(value) == 2 and value.isascii() and value.isupper())

@@ -102,7 +102,8 @@ def test_page_queries_do_not_grow_with_entries_calls_or_commitments(client, djan
     counts = []
     for sheet, n in ((small, 4), (big, 40)):
         client.force_login(sheet.executive.user)
-        with django_assert_max_num_queries(14) as captured:
+        # 15: the issue's page budget; the open urgent calls above the sheet are one of them.
+        with django_assert_max_num_queries(15) as captured:
             response = client.get(f"/sheet/{sheet.week_start}/")
         assert response.status_code == 200
         assert response.content.count(b'href="tel:') == n

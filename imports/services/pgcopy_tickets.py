@@ -1,0 +1,90 @@
+"""Tickets through COPY (PostgreSQL, file imports): the same outcome as TicketWriter's ORM path.
+
+Rows come matched (record, customer id, requester contact id). A batch is split by which
+fields its rows supply (a file's header decides, so nearly always one group): a field a row
+lacks takes the default on a new ticket and is left alone on a stored one, and the requester
+is re-linked only when the row names one by e-mail. Tickets tagged with the ceo-call tag that
+have no flag yet raise one through flags.py, as before, once per ticket.
+"""
+
+from operator import attrgetter
+
+from django.db import connection
+
+from customers.models import Flag, SupportTicket
+
+from ..records import MISSING, TicketRecord
+from .flags import flag_raise_for_ticket
+from .pgcopy import _q, copy_upsert, temp_table
+from .runner import ImportResult
+
+FIELDS = [
+    "subject",
+    "status",
+    "priority",
+    "created_at",
+    "updated_at",
+    "solved_at",
+    "escalated",
+    "reopen_count",
+    "tags",
+    "satisfaction",
+]
+DEFAULTS = {
+    "status": SupportTicket.Status.NEW,
+    "priority": SupportTicket.Priority.NORMAL,
+    "solved_at": None,
+    "escalated": False,
+    "reopen_count": 0,
+    "tags": [],
+    "satisfaction": "",
+}
+COLUMNS = ["source", "external_id", "customer", "requester", *FIELDS]
+
+
+def tickets_copy(matched: list[tuple[TicketRecord, int, int | None]], *, tag: str, result: ImportResult) -> int:
+    """Writes a batch of matched tickets, counts created/updated/unchanged on `result`; returns
+    the number of flags raised or noted."""
+    groups: dict[tuple, list] = {}
+    for item in matched:
+        record = item[0]
+        supplied = tuple(getattr(record, name) is not MISSING for name in FIELDS) + (bool(record.match.email),)
+        groups.setdefault(supplied, []).append(item)
+    raised = 0
+    for supplied, items in groups.items():
+        update = [name for name, given in zip(FIELDS, supplied, strict=False) if given] + ["customer"]
+        if supplied[-1]:
+            update.append("requester")
+        created, updated = copy_upsert(model=SupportTicket, columns=COLUMNS, rows=_rows(items), update=update)
+        result.created += created
+        result.updated += updated
+        result.unchanged += len(items) - created - updated
+        tags_given = "tags" in update
+        if tag and (not tags_given or any(tag in record.tags for record, _, _ in items)):
+            raised += _raise_flags(tag)
+    return raised
+
+
+def _rows(items):
+    get = attrgetter(*FIELDS)
+    defaults = [DEFAULTS.get(name) for name in FIELDS]
+    for record, customer_id, contact_id in items:
+        values = [record.source, record.external_id, customer_id, contact_id]
+        values += [d if v is MISSING else v for v, d in zip(get(record), defaults, strict=True)]
+        yield values
+
+
+def _raise_flags(tag: str) -> int:
+    """Flags for the batch's tickets carrying `tag` (as stored now) that have none yet."""
+    tickets, flags = SupportTicket._meta.db_table, Flag._meta.db_table
+    ticket_fk = Flag._meta.get_field("ticket").column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.id FROM {_q(tickets)} t JOIN {temp_table(SupportTicket)} r "
+            "ON t.source = r.source AND t.external_id = r.external_id "
+            f"WHERE t.tags @> jsonb_build_array(%s::text) AND NOT EXISTS "
+            f"(SELECT 1 FROM {_q(flags)} f WHERE f.{_q(ticket_fk)} = t.id) ORDER BY t.id",
+            [tag],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return sum(1 for pk in ids if flag_raise_for_ticket(ticket=SupportTicket(pk=pk), tag=tag))
