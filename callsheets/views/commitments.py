@@ -86,7 +86,8 @@ def _render_list(request, params: QueryDict, bulk_form=None, selected=(), status
     if data.get("customer_q") and not data.get("customer"):
         # The customers the typed text finds, each a link that narrows the list to that one.
         found = customer_search(query=data["customer_q"]).filter(Exists(scope.filter(customer=OuterRef("pk"))))
-        picks = list(found.only("id", "name", "external_id")[:PICKS])
+        # Names only: the search's tier prefetch would load each deferred tier one query at a time.
+        picks = list(found.prefetch_related(None).only("id", "name", "external_id")[:PICKS])
     totals = scope.totals(today)
     query = params.copy()
     query.pop("page", None)

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from customers.models import SupportTicket
 from tests.factories import AdminFactory
@@ -35,7 +36,8 @@ def test_admin_uploads_a_zendesk_export_and_confirms(login_page, live_server, sc
     assert SupportTicket.objects.filter(source="zendesk").count() == 4
 
     page.click("text=Upload another file")
-    assert page.locator("table >> text=zendesk_tickets.csv").count() == 1
+    # expect() waits for the list to load; count() would read the page being left.
+    expect(page.locator("table >> text=zendesk_tickets.csv")).to_have_count(1)
     page.screenshot(path=str(screenshot_dir / "imports_list.png"), full_page=True)
 
 

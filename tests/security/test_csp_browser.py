@@ -68,8 +68,8 @@ def world():
     return build_world()
 
 
-# Pages for machines (JSON, an icon, a calendar, a CSV) have no scripts to run.
-NOT_HTML = {"healthz", "favicon", "notifications:calendar_feed"}
+# Pages for machines (JSON, an icon, a calendar, a CSV, a sample file to download) have no scripts to run.
+NOT_HTML = {"healthz", "favicon", "notifications:calendar_feed", "imports:sample", "imports:left_out"}
 
 
 @pytest.mark.parametrize("who", ["anonymous", "exec_a", "lead", "admin"])
