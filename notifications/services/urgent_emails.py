@@ -93,7 +93,7 @@ def urgent_message(flag_id: int) -> UrgentMessage | None:
     if entry is None and urgent_call is None:
         return None
     customer = flag.customer
-    if entry is not None:
+    if urgent_call is None:  # an urgent call after a failed attempt wins over the placement it followed
         executive, contact = entry.sheet.executive, entry.contact
         start = entry.sheet.slot_starts_at or executive.slot_start(entry.sheet.week_start)
         tz_name = (contact.timezone if contact else "") or customer.timezone
@@ -129,28 +129,42 @@ def urgent_message(flag_id: int) -> UrgentMessage | None:
 
 
 def urgent_period_key(flag_id: int) -> str:
+    """The claim of the flag's urgent e-mail: once for its alarm, and once more for an urgent call given
+    after a call that did not reach the customer (a new task for the executive, a new e-mail)."""
+    from callsheets.models import CallLog
+
+    urgent_call = UrgentCall.objects.filter(flag_id=flag_id).values_list("pk", "created_at").first()
+    if urgent_call and (
+        CallLog.objects.filter(
+            entry__flag_id=flag_id,
+            outcome__in=(CallLog.Outcome.VOICEMAIL, CallLog.Outcome.NO_ANSWER),
+            called_at__lte=urgent_call[1],
+        ).exists()
+    ):
+        return f"flag-{flag_id}-urgent-retry-{urgent_call[0]}"
     return f"flag-{flag_id}-urgent"
 
 
 def urgent_notice_send(*, flag_id: int) -> str:
     """E-mails the executive the flag's urgent placement or urgent call, once: "sent", "skipped" or "failed"."""
-    done = EmailDelivery.objects.filter(kind=EmailKind.URGENT_ALARM, period_key=urgent_period_key(flag_id)).filter(
+    key = urgent_period_key(flag_id)
+    done = EmailDelivery.objects.filter(kind=EmailKind.URGENT_ALARM, period_key=key).filter(
         Q(status__in=[EmailDelivery.Status.SENT, EmailDelivery.Status.SENDING])
         | Q(attempts__gte=EmailDelivery.MAX_ATTEMPTS)
     )
     if done.exists():
         return "skipped"  # sent, being sent, or given up; a failed one is tried again (delivery_claim)
-    return _send(flag_id)
+    return _send(flag_id, key)
 
 
-def _send(flag_id: int) -> str:
+def _send(flag_id: int, key: str | None = None) -> str:
     message = urgent_message(flag_id)
     if message is None:
         return "skipped"
     return email_send_once(
         kind=EmailKind.URGENT_ALARM,
         recipient=message.executive.user,
-        period_key=urgent_period_key(flag_id),
+        period_key=key or urgent_period_key(flag_id),
         template="urgent_alarm",
         context={"m": message},
         content={"flag": flag_id, "when": message.when},
