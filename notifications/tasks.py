@@ -54,4 +54,9 @@ def send_urgent_notice(self, flag_id: int) -> str:
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def post_urgent_to_slack(flag_id: int) -> bool:
-    return services.urgent_slack_post(flag_id=flag_id)
+    """A worker posts once and retries with backoff; in-process (no REDIS_URL) there is no later
+    retry, so the post is tried a bounded number of times at once (SLACK_TRIES_MAX)."""
+    from .services.urgent_emails import SLACK_TRIES_MAX
+
+    in_process = post_urgent_to_slack.app.conf.task_always_eager
+    return services.urgent_slack_post(flag_id=flag_id, tries=SLACK_TRIES_MAX if in_process else 1)

@@ -8,6 +8,7 @@ alarm the executive chose not to hear of would not be urgent.
 
 import json
 import logging
+import time
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,8 @@ from .delivery import email_send_once, site_url
 logger = logging.getLogger(__name__)
 
 SLACK_TIMEOUT = 5  # seconds: Slack answers in well under one
+SLACK_TRIES_MAX = 3  # in-process (no REDIS_URL) a failed post is tried this often, no more
+SLACK_RETRY_PAUSES = (0.5, 2.0)  # seconds between those tries
 
 
 @dataclass
@@ -201,9 +204,11 @@ def slack_payload(message: UrgentMessage) -> dict:
     }
 
 
-def urgent_slack_post(*, flag_id: int) -> bool:
+def urgent_slack_post(*, flag_id: int, tries: int = 1) -> bool:
     """Posts the executive's urgent message to SLACK_WEBHOOK_URL; False when none is set or nothing
-    to say. Raises OSError when Slack cannot be reached or refuses: the task retries."""
+    to say. Tries up to `tries` times (at most SLACK_TRIES_MAX), pausing SLACK_RETRY_PAUSES between;
+    raises OSError when Slack cannot be reached or refuses on the last: the task retries (a worker,
+    with backoff) or gives up (in-process, where the tries here are all there are)."""
     url = settings.SLACK_WEBHOOK_URL
     if not url:
         return False
@@ -211,11 +216,27 @@ def urgent_slack_post(*, flag_id: int) -> bool:
     if message is None:
         return False
     body = json.dumps(slack_payload(message)).encode()
+    tries = min(max(tries, 1), SLACK_TRIES_MAX)
+    for attempt in range(1, tries + 1):
+        try:
+            _slack_send(url, body)
+        except OSError:
+            if attempt == tries:
+                raise
+            logger.warning(
+                "Slack post of urgent flag %s failed (try %s of %s).", flag_id, attempt, tries, exc_info=True
+            )
+            time.sleep(SLACK_RETRY_PAUSES[attempt - 1])
+        else:
+            return True
+    return False  # not reached: the last try returns or raises
+
+
+def _slack_send(url: str, body: bytes) -> None:
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
     with urllib.request.urlopen(request, timeout=SLACK_TIMEOUT) as response:  # noqa: S310 (an https URL from settings)
         if response.status >= 300:
             raise OSError(f"Slack answered {response.status}")
-    return True
 
 
 def urgent_overdue_send(*, urgent_call_id: int) -> dict[str, int]:
