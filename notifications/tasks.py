@@ -40,10 +40,10 @@ def send_missed_flag_outcomes() -> dict[str, int]:
 
 
 @shared_task(bind=True, **RETRY)
-def send_urgent_notice(self, flag_id: int) -> str:
+def send_urgent_notice(self, flag_id: int, period_key: str | None = None) -> str:
     """E-mails the executive an urgent placement or urgent call at once (claimed once), then posts it
     to Slack when SLACK_WEBHOOK_URL is set; a Slack failure never undoes the e-mail or the placement."""
-    outcome = services.urgent_notice_retry(flag_id=flag_id)
+    outcome = services.urgent_notice_retry(flag_id=flag_id, period_key=period_key)
     if outcome == "sent" and settings.SLACK_WEBHOOK_URL:
         try:
             post_urgent_to_slack.delay(flag_id)

@@ -174,9 +174,10 @@ def _send(flag_id: int, key: str | None = None) -> str:
     )
 
 
-def urgent_notice_retry(*, flag_id: int) -> str:
-    """The task's send: also takes over a failed attempt (delivery_claim allows MAX_ATTEMPTS)."""
-    return _send(flag_id)
+def urgent_notice_retry(*, flag_id: int, period_key: str | None = None) -> str:
+    """The task's send: also takes over a failed attempt (delivery_claim allows MAX_ATTEMPTS).
+    `period_key`: a claim of its own (an urgent call handed to another executive)."""
+    return _send(flag_id, period_key)
 
 
 def slack_payload(message: UrgentMessage) -> dict:

@@ -19,7 +19,7 @@ from customers.services.flags import flag_raise
 from notifications.models import EmailDelivery, EmailKind
 from notifications.services import urgent_emails
 from notifications.tasks import post_urgent_to_slack
-from tests.factories import AdminFactory, ExecutiveFactory, LeadFactory
+from tests.factories import AdminFactory, CallLogFactory, ExecutiveFactory, LeadFactory
 
 from .conftest import NOW, WEEK
 
@@ -258,3 +258,43 @@ def test_the_urgent_card_speaks_the_customers_clock_to_an_executive_elsewhere(
     page = client.get("/sheet/").content.decode()
     assert "Call by Tue 1 Dec, 17:00 (America/Chicago)" in page
     assert "Their time now: Mon 08:00 (America/Chicago)" in page
+
+
+def test_an_admin_hands_an_open_urgent_call_to_another_executive(
+    client, policy, thursday, customer, django_capture_on_commit_callbacks
+):
+    flag = _raise(customer, django_capture_on_commit_callbacks)
+    urgent_call = UrgentCall.objects.get(flag=flag)
+    assert urgent_call.executive == thursday
+    bea = ExecutiveFactory(
+        timezone="America/Chicago", weekday=4, user__first_name="Bea", user__last_name="Holm",
+        user__email="bea@example.com",
+    )  # fmt: skip
+    client.force_login(AdminFactory())
+    page = client.get(f"/flags/{flag.pk}/").content.decode()
+    assert 'data-testid="handover-form"' in page and "Daniel Price has it now" in page
+    url = f"/flags/{flag.pk}/urgent-call/hand-over/"
+    refused = client.post(url, {"executive": str(bea.pk), "reason": " "})
+    assert refused.status_code == 400 and "Say why another executive calls" in refused.content.decode()
+    same = client.post(url, {"executive": str(thursday.pk), "reason": "x"})
+    assert same.status_code == 400  # not a choice: Daniel already has it
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"executive": str(bea.pk), "reason": "Daniel is on a plane until Friday."})
+    assert response.status_code == 302
+    urgent_call.refresh_from_db()
+    assert urgent_call.executive == bea and urgent_call.acknowledged_at is None
+    assert flag.notes.last().text.startswith("Urgent call handed from Daniel Price to Bea Holm by ")
+    assert flag.notes.last().text.endswith(": Daniel is on a plane until Friday.")
+    [to_bea] = mail.outbox
+    assert to_bea.to == ["bea@example.com"] and "Northwind Traders" in to_bea.subject + to_bea.body
+    client.force_login(thursday.user)
+    assert f'id="urgent-{urgent_call.pk}"' not in client.get("/sheet/").content.decode()
+    client.force_login(bea.user)
+    assert f'id="urgent-{urgent_call.pk}"' in client.get("/sheet/").content.decode()
+    # Handing it over twice to the same executive e-mails once; a logged urgent call is not handed over.
+    urgent_call.call = CallLogFactory(executive=bea, customer=customer)
+    urgent_call.save()
+    client.force_login(AdminFactory())
+    gone = client.post(url, {"executive": str(thursday.pk), "reason": "Back from the plane."})
+    assert gone.status_code == 400 and "no open urgent call" in gone.content.decode()
