@@ -68,8 +68,8 @@ def world():
     return build_world()
 
 
-# Pages for machines (JSON, an icon, a calendar, a CSV) have no scripts to run.
-NOT_HTML = {"healthz", "favicon", "notifications:calendar_feed"}
+# Pages for machines (JSON, an icon, a calendar, a CSV, a sample file: a download) have no scripts to run.
+NOT_HTML = {"healthz", "favicon", "notifications:calendar_feed", "imports:sample"}
 
 
 @pytest.mark.parametrize("who", ["anonymous", "exec_a", "lead", "admin"])
