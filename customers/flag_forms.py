@@ -46,3 +46,26 @@ class FlagPlaceForm(forms.Form):
         self.fields["executive"].choices = [("", "Choose…")] + [
             (e.pk, f"{e.name} — {e.slot_label}") for e in Executive.objects.with_slot().select_related("user")
         ]
+
+
+class UrgentHandOverForm(forms.Form):
+    """An admin hands an open urgent call to another executive, and says why."""
+
+    executive = forms.TypedChoiceField(
+        coerce=int, label="Hand to", error_messages={"required": "Choose the executive who calls instead."}
+    )
+    reason = LimitedTextField(
+        FLAG_NOTE,
+        label="Why? The flag's history keeps it.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why another executive calls; the flag's history keeps it."},
+    )
+
+    def __init__(self, *args, current=None, **kwargs):
+        kwargs.setdefault("auto_id", "handover_%s")  # the page has other forms: ids stay unique
+        super().__init__(*args, **kwargs)
+        self.fields["executive"].choices = [("", "Choose…")] + [
+            (e.pk, e.name)
+            for e in Executive.objects.filter(is_active=True).select_related("user").order_by("user__first_name", "id")
+            if current is None or e.pk != current
+        ]

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from callsheets.models import CallLog, CallSheet, SheetEntry, week_start_of
+from callsheets.models import CallLog, CallSheet, SheetEntry, UrgentCall, week_start_of
 from callsheets.selectors.sheet import place_of, turn_start
 
 from .models import Contact, Flag
@@ -27,7 +27,7 @@ ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 
 @dataclass
 class FlagPlan:
-    kind: str  # call, backup, retry_waiting, passed, skipped, no_room, no_contact, not_placed, waiting
+    kind: str  # call, urgent_retry, backup, retry_waiting, passed, skipped, no_room, no_contact, not_placed, waiting
     sentence: str
     attempts: list[str] = field(default_factory=list)  # "Left voicemail Tue 24 Nov (Maya Lindqvist)"
     executive: object = None
@@ -113,6 +113,13 @@ def flag_plans(flags, *, now: datetime | None = None) -> dict[int, FlagPlan]:
             .exclude(phone="")
             .values_list("customer_id", flat=True)
         )
+    retried = [f.pk for f in active if f.status == Flag.Status.SCHEDULED and not f.sheet_id and attempts.get(f.pk)]
+    urgent_calls = {}
+    if retried:  # an urgent call given after a failed attempt (customers.services.flag_paths)
+        urgent_calls = {
+            u.flag_id: u
+            for u in UrgentCall.objects.open().filter(flag_id__in=retried).select_related("executive__user", "customer")
+        }
     no_room = [f for f in active if f.status == Flag.Status.OPEN and f.not_placed_reason.startswith("No room")]
     above = _ranked_above(no_room, now) if no_room else {}
     build_at = next_build_at(now)
@@ -127,6 +134,7 @@ def flag_plans(flags, *, now: datetime | None = None) -> dict[int, FlagPlan]:
             above.get(f.pk),
             build_at,
             now,
+            urgent_calls.get(f.pk),
         )
         if plan is not None:
             plans[f.pk] = plan
@@ -144,7 +152,9 @@ def _attempt_words(call: CallLog) -> str:
     return f"{what} {_day(call.called_at, zone)} ({call.executive.name})"
 
 
-def _plan_one(flag, entries, mains, calls, has_contact, ranked_above, build_at, now) -> FlagPlan | None:
+def _plan_one(
+    flag, entries, mains, calls, has_contact, ranked_above, build_at, now, urgent_call=None
+) -> FlagPlan | None:
     tried = [_attempt_words(c) for c in calls if c.outcome != CallLog.Outcome.REACHED]
     build_words = f"next build {_at(build_at, timezone.get_current_timezone())} ({settings.TIME_ZONE})"
     if flag.status == Flag.Status.SCHEDULED:
@@ -155,6 +165,16 @@ def _plan_one(flag, entries, mains, calls, has_contact, ranked_above, build_at, 
                 plan.sentence = f"{tried[-1]}; {plan.sentence}"
             plan.attempts = tried
             return plan
+        if urgent_call is not None and tried:
+            due = timezone.localtime(urgent_call.deadline, urgent_call.customer.zoneinfo)
+            day = "today " if due.date() == timezone.localtime(now, urgent_call.customer.zoneinfo).date() else ""
+            return FlagPlan(
+                "urgent_retry",
+                f"{tried[-1]}; {urgent_call.executive.name} tries again {day}outside the weekly slot, by "
+                f"{due:%a %-d %b} at {due:%H:%M}, {_zone_words(urgent_call.customer.timezone)}.",
+                tried,
+                executive=urgent_call.executive,
+            )
         # No entry carries it (made by hand in the admin, or an urgent call outside the slot): the
         # state's own sentence (customers.selectors.flag_state) says where it is.
         return None

@@ -22,6 +22,7 @@ flag_patterns = (
         path("<int:pk>/dismiss/", views.flag_dismiss, name="dismiss"),
         path("<int:pk>/contact/", views.flag_add_contact, name="add_contact"),
         path("<int:pk>/place/", views.flag_place, name="place"),
+        path("<int:pk>/urgent-call/hand-over/", views.flag_urgent_hand_over, name="urgent_hand_over"),
     ],
     "flags",
 )

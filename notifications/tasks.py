@@ -40,10 +40,10 @@ def send_missed_flag_outcomes() -> dict[str, int]:
 
 
 @shared_task(bind=True, **RETRY)
-def send_urgent_notice(self, flag_id: int) -> str:
+def send_urgent_notice(self, flag_id: int, period_key: str | None = None) -> str:
     """E-mails the executive an urgent placement or urgent call at once (claimed once), then posts it
     to Slack when SLACK_WEBHOOK_URL is set; a Slack failure never undoes the e-mail or the placement."""
-    outcome = services.urgent_notice_retry(flag_id=flag_id)
+    outcome = services.urgent_notice_retry(flag_id=flag_id, period_key=period_key)
     if outcome == "sent" and settings.SLACK_WEBHOOK_URL:
         try:
             post_urgent_to_slack.delay(flag_id)
@@ -54,4 +54,9 @@ def send_urgent_notice(self, flag_id: int) -> str:
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def post_urgent_to_slack(flag_id: int) -> bool:
-    return services.urgent_slack_post(flag_id=flag_id)
+    """A worker posts once and retries with backoff; in-process (no REDIS_URL) there is no later
+    retry, so the post is tried a bounded number of times at once (SLACK_TRIES_MAX)."""
+    from .services.urgent_emails import SLACK_TRIES_MAX
+
+    in_process = post_urgent_to_slack.app.conf.task_always_eager
+    return services.urgent_slack_post(flag_id=flag_id, tries=SLACK_TRIES_MAX if in_process else 1)

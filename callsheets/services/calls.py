@@ -16,7 +16,7 @@ from ceocalls.limits import CALL_NOTES, PROMISE, normalize_text
 from customers.services.flags import flag_call_corrected, flag_mark_called
 
 from ..hours import within_calling_hours
-from ..models import CallLog, CallSheet, Commitment, Executive, ScoringPolicy, SheetEntry
+from ..models import CallLog, CallSheet, Commitment, Executive, ScoringPolicy, SheetEntry, UrgentCall
 from ..selectors.sheet import entry_expected_start
 from .placement import take_build_lock
 
@@ -254,8 +254,8 @@ def call_correct(
     each change is recorded. When the call answered a flag, the flag follows the corrected time and
     its lead is told what changed (customers.services.flags.flag_call_corrected).
     """
-    if outcome == CallLog.Outcome.REACHED:
-        take_build_lock()  # a flag carried over after this call may come off another sheet (below)
+    if outcome == CallLog.Outcome.REACHED or outcome in NOT_REACHED:
+        take_build_lock()  # a flag carried over after this call may come off, or go to, another sheet (below)
     call = CallLog.objects.select_for_update(of=("self",)).select_related("executive", "entry__sheet").get(pk=call_id)
     notes = normalize_text(notes)
     _check_call_fields(
@@ -291,6 +291,8 @@ def call_correct(
     added = _add_commitments(call=call, promises=list(promises))
     if before[0] in NOT_REACHED and call.outcome == CallLog.Outcome.REACHED and call.entry_id:
         _reached_after_all(call)
+    elif before[0] not in NOT_REACHED and call.outcome in NOT_REACHED and call.entry_id:
+        _not_reached_after_all(call)
     if before != (call.outcome, call.sentiment, call.called_at) or added:
         flag_call_corrected(call=call)
     return call
@@ -308,9 +310,27 @@ def _reached_after_all(call: CallLog) -> None:
     if flag is None:
         return
     SheetEntry.objects.filter(flag=flag, status=SheetEntry.Status.PENDING, pinned=True, call__isnull=True).delete()
+    UrgentCall.objects.open().filter(flag=flag).update(call=call)  # the urgent call it was given is answered too
     flag.sheet = None
     flag.save(update_fields=["sheet", "updated_at"])
     flag_mark_called(flag=flag, call=call)
+
+
+def _not_reached_after_all(call: CallLog) -> None:
+    """A call first logged as reached (or rescheduled) was corrected to voicemail or no answer: the flag
+    it answered opens again and is carried over exactly as logging it so would have done
+    (customers.services.flag_paths.flag_not_reached); the lead's correction e-mail says what happens next."""
+    from customers.models import Flag
+
+    flag_id = SheetEntry.objects.filter(pk=call.entry_id).values_list("flag_id", flat=True).first()
+    flag = Flag.objects.select_for_update().filter(pk=flag_id, call=call, status=Flag.Status.CALLED).first()
+    if flag is None:
+        return
+    flag.status = Flag.Status.SCHEDULED
+    flag.save(update_fields=["status", "updated_at"])
+    from customers.services.flag_paths import flag_not_reached
+
+    flag_not_reached(flag=flag, call=call, now=timezone.now())
 
 
 @transaction.atomic

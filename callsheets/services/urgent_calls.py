@@ -96,6 +96,59 @@ def urgent_call_log(
     return call
 
 
+@transaction.atomic
+def urgent_call_hand_over(*, urgent_call_id: int, executive_id: int, by, reason: str) -> UrgentCall:
+    """An admin hands an open urgent call to another executive, with a reason kept in the flag's
+    history: the card leaves the old executive's sheet, shows atop the new one's, and the new
+    executive is e-mailed (claimed once per hand-over). The deadline stays. Refused in a sentence
+    keyed by field: no reason, an inactive or the same executive, a call already logged."""
+    from ceocalls.limits import FLAG_NOTE
+    from ceocalls.people import display_name
+    from customers.models import FlagNote
+
+    from ..models import Executive
+
+    reason = normalize_text(reason).replace("\x00", " ")
+    if not reason:
+        raise ValidationError({"reason": "Say why another executive calls; the flag's history keeps it."})
+    if FLAG_NOTE.error(reason):
+        raise ValidationError({"reason": FLAG_NOTE.error(reason)})
+    urgent_call = (
+        UrgentCall.objects.select_for_update(of=("self",)).select_related("executive__user").filter(pk=urgent_call_id)
+    ).first()
+    if urgent_call is None:
+        raise ValidationError(f"There is no urgent call with id {urgent_call_id}.")
+    if urgent_call.call_id:
+        raise ValidationError("This urgent call is already logged; there is nothing to hand over.")
+    executive = Executive.objects.select_related("user").filter(pk=executive_id).first()
+    if executive is None:
+        raise ValidationError({"executive": f"There is no executive with id {executive_id}."})
+    if not executive.is_active:
+        raise ValidationError({"executive": f"{executive.name} is not active; choose another executive."})
+    if executive.pk == urgent_call.executive_id:
+        raise ValidationError(
+            {"executive": f"{executive.name} already has this urgent call; choose another executive."}
+        )
+    before = urgent_call.executive
+    urgent_call.executive = executive
+    urgent_call.acknowledged_at = urgent_call.acknowledged_by = None  # the new executive acknowledges it
+    urgent_call.save(update_fields=["executive", "acknowledged_at", "acknowledged_by"])
+    FlagNote.objects.create(
+        flag_id=urgent_call.flag_id,
+        author=by,
+        text=(
+            f"Urgent call handed from {before.name} to {executive.name} by {display_name(by) or 'a program admin'}: "
+            f"{reason}"
+        )[:2000],
+    )
+    from notifications.tasks import send_urgent_notice
+
+    key = f"flag-{urgent_call.flag_id}-urgent-call-{urgent_call.pk}-to-{executive.pk}"
+    flag_id = urgent_call.flag_id
+    transaction.on_commit(lambda: send_urgent_notice.delay(flag_id, key), robust=True)
+    return urgent_call
+
+
 def urgent_sweep(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     return {

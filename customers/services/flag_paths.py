@@ -12,11 +12,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from callsheets.hours import urgent_deadline
 from callsheets.models import (
     CallLog,
     Executive,
     ScoringPolicy,
     SheetEntry,
+    UrgentCall,
     week_start_of,
     year_in_range,
 )
@@ -250,6 +252,11 @@ def flag_not_reached(*, flag: Flag, call: CallLog, now: datetime | None = None) 
         policy = ScoringPolicy.objects.active()
         after = max(now, call.called_at)
         target = placement.retry_slot(flag=flag, contact=contact, executive=call.executive, now=after, policy=policy)
+        if flag.is_urgent:
+            # The urgent window, counted from the failed attempt: a retry after it is too late.
+            deadline = urgent_deadline(call.called_at, flag.customer.timezone, policy)
+            if (target is None or target.starts_at > deadline) and not UrgentCall.objects.filter(flag=flag).exists():
+                return _retry_outside_slot(flag=flag, call=call, contact=contact, deadline=deadline, now=now)
     if target is None:
         from .flags import flag_mark_called
 
@@ -288,6 +295,45 @@ def flag_not_reached(*, flag: Flag, call: CallLog, now: datetime | None = None) 
     )
     from notifications.tasks import send_flag_outcome
 
+    transaction.on_commit(lambda: send_flag_outcome.delay(flag.pk), robust=True)
+    return flag
+
+
+def _retry_outside_slot(*, flag: Flag, call: CallLog, contact: Contact, deadline: datetime, now: datetime) -> Flag:
+    """An urgent flag not reached, with no slot of anyone left in its window: the same executive (or,
+    when they are no longer active, the one with the fewest open urgent calls) calls again outside
+    the slot by the window's deadline, counted from the failed attempt. Shown atop their sheet and
+    e-mailed to them like any urgent call; the lead is told after the commit."""
+    from callsheets.services.urgent import _least_busy
+
+    executive = call.executive
+    if not executive.is_active:
+        active = list(Executive.objects.filter(is_active=True).select_related("user"))
+        if not active:
+            from .flags import flag_mark_called
+
+            return flag_mark_called(flag=flag, call=call)
+        executive = _least_busy(active)
+    UrgentCall.objects.create(
+        flag=flag, executive=executive, customer=flag.customer, contact=contact, deadline=deadline, created_at=now
+    )
+    SheetEntry.objects.filter(flag=flag, status=SheetEntry.Status.PENDING, call__isnull=True).delete()
+    flag.status, flag.sheet, flag.scheduled_at, flag.call = Flag.Status.SCHEDULED, None, now, call
+    flag.save(update_fields=["status", "sheet", "scheduled_at", "call", "updated_at"])
+    when = timezone.localtime(call.called_at, call.executive.zoneinfo)
+    due = timezone.localtime(deadline, flag.customer.zoneinfo)
+    FlagNote.objects.create(
+        flag=flag,
+        author=None,
+        text=(
+            f"{call.executive.name} {_outcome_words(call)} on {when:%a %-d %b}; no slot is left in the urgent "
+            f"window, so {executive.name} tries again outside the slot, by {due:%a %-d %b %H:%M} "
+            f"({flag.customer.timezone})."
+        ),
+    )
+    from notifications.tasks import send_flag_outcome, send_urgent_notice
+
+    transaction.on_commit(lambda: send_urgent_notice.delay(flag.pk), robust=True)
     transaction.on_commit(lambda: send_flag_outcome.delay(flag.pk), robust=True)
     return flag
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from ceocalls.roles import PROGRAM_ADMINS, SUPPORT_LEADS, is_program_admin, role_required
 
 from .. import selectors
-from ..flag_forms import FlagContactForm, FlagPlaceForm
+from ..flag_forms import FlagContactForm, FlagPlaceForm, UrgentHandOverForm
 from ..forms import FlagDismissForm, FlagFilterForm, FlagForm, FlagNoteForm
 from ..models import Customer, Flag, SupportTicket
 from ..plan import flag_plan, flag_plans
@@ -128,11 +128,21 @@ def _already_flagged(request, flag: Flag, note_form: FlagNoteForm):
 
 
 @role_required(SUPPORT_LEADS, PROGRAM_ADMINS)
-def flag_detail(request, pk: int, note_form=None, dismiss_form=None, contact_form=None, place_form=None, status=200):
+def flag_detail(
+    request,
+    pk: int,
+    note_form=None,
+    dismiss_form=None,
+    contact_form=None,
+    place_form=None,
+    handover_form=None,
+    status=200,
+):
     flag = get_object_or_404(selectors.flags_with_state(), pk=pk)
     admin = is_program_admin(request.user)
     active = flag.status in Flag.ACTIVE_STATUSES
     plan = flag_plan(flag)
+    urgent_call = _open_urgent_call(flag) if active and admin else None
     contacts = list(flag.customer.contacts.all()) if active else []
     return render(
         request,
@@ -146,6 +156,10 @@ def flag_detail(request, pk: int, note_form=None, dismiss_form=None, contact_for
             "contact_form": (contact_form or _contact_form(contacts)) if active else None,
             "contact_open": bool(contact_form) or bool(plan and plan.needs_contact),
             "place_form": (place_form or FlagPlaceForm()) if active and admin else None,
+            "urgent_call": urgent_call,
+            "handover_form": (
+                (handover_form or UrgentHandOverForm(current=urgent_call.executive_id)) if urgent_call else None
+            ),
         },
         status=status,
     )
@@ -208,6 +222,40 @@ def flag_place(request, pk: int):
             )
             return redirect("flags:detail", pk=flag.pk)
     return flag_detail(request, pk, place_form=form, status=400)
+
+
+def _open_urgent_call(flag: Flag):
+    from callsheets.models import UrgentCall
+
+    return UrgentCall.objects.open().filter(flag=flag).select_related("executive__user").first()
+
+
+@role_required(PROGRAM_ADMINS)
+@require_POST
+def flag_urgent_hand_over(request, pk: int):
+    """An admin hands the flag's open urgent call to another executive, with a reason."""
+    from callsheets.services.urgent_calls import urgent_call_hand_over
+
+    flag = get_object_or_404(Flag.objects.select_related("customer"), pk=pk)
+    urgent_call = _open_urgent_call(flag)
+    form = UrgentHandOverForm(request.POST, current=urgent_call.executive_id if urgent_call else None)
+    if urgent_call is None:  # logged or handed over meanwhile: the page has no form to show the error in
+        messages.error(request, "This flag has no open urgent call to hand over.")
+        return flag_detail(request, pk, status=400)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            urgent_call = urgent_call_hand_over(
+                urgent_call_id=urgent_call.pk, executive_id=data["executive"], by=request.user, reason=data["reason"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{urgent_call.executive.name} now calls {flag.customer.name}; they are e-mailed at once."
+            )
+            return redirect("flags:detail", pk=flag.pk)
+    return flag_detail(request, pk, handover_form=form, status=400)
 
 
 def _add_errors(form, exc: ValidationError) -> None:

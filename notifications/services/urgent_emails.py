@@ -8,6 +8,7 @@ alarm the executive chose not to hear of would not be urgent.
 
 import json
 import logging
+import time
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,8 @@ from .delivery import email_send_once, site_url
 logger = logging.getLogger(__name__)
 
 SLACK_TIMEOUT = 5  # seconds: Slack answers in well under one
+SLACK_TRIES_MAX = 3  # in-process (no REDIS_URL) a failed post is tried this often, no more
+SLACK_RETRY_PAUSES = (0.5, 2.0)  # seconds between those tries
 
 
 @dataclass
@@ -93,7 +96,7 @@ def urgent_message(flag_id: int) -> UrgentMessage | None:
     if entry is None and urgent_call is None:
         return None
     customer = flag.customer
-    if entry is not None:
+    if urgent_call is None:  # an urgent call after a failed attempt wins over the placement it followed
         executive, contact = entry.sheet.executive, entry.contact
         start = entry.sheet.slot_starts_at or executive.slot_start(entry.sheet.week_start)
         tz_name = (contact.timezone if contact else "") or customer.timezone
@@ -129,37 +132,52 @@ def urgent_message(flag_id: int) -> UrgentMessage | None:
 
 
 def urgent_period_key(flag_id: int) -> str:
+    """The claim of the flag's urgent e-mail: once for its alarm, and once more for an urgent call given
+    after a call that did not reach the customer (a new task for the executive, a new e-mail)."""
+    from callsheets.models import CallLog
+
+    urgent_call = UrgentCall.objects.filter(flag_id=flag_id).values_list("pk", "created_at").first()
+    if urgent_call and (
+        CallLog.objects.filter(
+            entry__flag_id=flag_id,
+            outcome__in=(CallLog.Outcome.VOICEMAIL, CallLog.Outcome.NO_ANSWER),
+            called_at__lte=urgent_call[1],
+        ).exists()
+    ):
+        return f"flag-{flag_id}-urgent-retry-{urgent_call[0]}"
     return f"flag-{flag_id}-urgent"
 
 
 def urgent_notice_send(*, flag_id: int) -> str:
     """E-mails the executive the flag's urgent placement or urgent call, once: "sent", "skipped" or "failed"."""
-    done = EmailDelivery.objects.filter(kind=EmailKind.URGENT_ALARM, period_key=urgent_period_key(flag_id)).filter(
+    key = urgent_period_key(flag_id)
+    done = EmailDelivery.objects.filter(kind=EmailKind.URGENT_ALARM, period_key=key).filter(
         Q(status__in=[EmailDelivery.Status.SENT, EmailDelivery.Status.SENDING])
         | Q(attempts__gte=EmailDelivery.MAX_ATTEMPTS)
     )
     if done.exists():
         return "skipped"  # sent, being sent, or given up; a failed one is tried again (delivery_claim)
-    return _send(flag_id)
+    return _send(flag_id, key)
 
 
-def _send(flag_id: int) -> str:
+def _send(flag_id: int, key: str | None = None) -> str:
     message = urgent_message(flag_id)
     if message is None:
         return "skipped"
     return email_send_once(
         kind=EmailKind.URGENT_ALARM,
         recipient=message.executive.user,
-        period_key=urgent_period_key(flag_id),
+        period_key=key or urgent_period_key(flag_id),
         template="urgent_alarm",
         context={"m": message},
         content={"flag": flag_id, "when": message.when},
     )
 
 
-def urgent_notice_retry(*, flag_id: int) -> str:
-    """The task's send: also takes over a failed attempt (delivery_claim allows MAX_ATTEMPTS)."""
-    return _send(flag_id)
+def urgent_notice_retry(*, flag_id: int, period_key: str | None = None) -> str:
+    """The task's send: also takes over a failed attempt (delivery_claim allows MAX_ATTEMPTS).
+    `period_key`: a claim of its own (an urgent call handed to another executive)."""
+    return _send(flag_id, period_key)
 
 
 def slack_payload(message: UrgentMessage) -> dict:
@@ -187,9 +205,11 @@ def slack_payload(message: UrgentMessage) -> dict:
     }
 
 
-def urgent_slack_post(*, flag_id: int) -> bool:
+def urgent_slack_post(*, flag_id: int, tries: int = 1) -> bool:
     """Posts the executive's urgent message to SLACK_WEBHOOK_URL; False when none is set or nothing
-    to say. Raises OSError when Slack cannot be reached or refuses: the task retries."""
+    to say. Tries up to `tries` times (at most SLACK_TRIES_MAX), pausing SLACK_RETRY_PAUSES between;
+    raises OSError when Slack cannot be reached or refuses on the last: the task retries (a worker,
+    with backoff) or gives up (in-process, where the tries here are all there are)."""
     url = settings.SLACK_WEBHOOK_URL
     if not url:
         return False
@@ -197,11 +217,27 @@ def urgent_slack_post(*, flag_id: int) -> bool:
     if message is None:
         return False
     body = json.dumps(slack_payload(message)).encode()
+    tries = min(max(tries, 1), SLACK_TRIES_MAX)
+    for attempt in range(1, tries + 1):
+        try:
+            _slack_send(url, body)
+        except OSError:
+            if attempt == tries:
+                raise
+            logger.warning(
+                "Slack post of urgent flag %s failed (try %s of %s).", flag_id, attempt, tries, exc_info=True
+            )
+            time.sleep(SLACK_RETRY_PAUSES[attempt - 1])
+        else:
+            return True
+    return False  # not reached: the last try returns or raises
+
+
+def _slack_send(url: str, body: bytes) -> None:
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
     with urllib.request.urlopen(request, timeout=SLACK_TIMEOUT) as response:  # noqa: S310 (an https URL from settings)
         if response.status >= 300:
             raise OSError(f"Slack answered {response.status}")
-    return True
 
 
 def urgent_overdue_send(*, urgent_call_id: int) -> dict[str, int]:

@@ -141,6 +141,19 @@ MATRIX = [
     ),
     Row("flags:place", "POST", {**ADMINS, "admin": 400, "superuser": 400}, args=lambda w: [w.flag_other_lead.pk]),
     Row("flags:place", "GET", {**ADMINS, "admin": 405, "superuser": 405}, args=lambda w: [w.flag_other_lead.pk]),
+    Row(
+        "flags:urgent_hand_over",
+        "POST",
+        {**ADMINS, "admin": 400, "superuser": 400},
+        args=lambda w: [w.urgent_call_a.flag_id],
+        note="empty: the form says what is missing",
+    ),
+    Row(
+        "flags:urgent_hand_over",
+        "GET",
+        {**ADMINS, "admin": 405, "superuser": 405},
+        args=lambda w: [w.urgent_call_a.flag_id],
+    ),
     # Commitments: admin all, executive made, owner owned (any signed-in user may own one)
     Row("commitments:list", "GET", SIGNED_IN),
     Row("commitments:list", "GET", SIGNED_IN, query="format=csv", note="CSV"),

@@ -17,8 +17,9 @@ from ceocalls.celery import app
 from customers.models import Flag
 from customers.services.flags import flag_raise
 from notifications.models import EmailDelivery, EmailKind
+from notifications.services import urgent_emails
 from notifications.tasks import post_urgent_to_slack
-from tests.factories import AdminFactory, ExecutiveFactory, LeadFactory
+from tests.factories import AdminFactory, CallLogFactory, ExecutiveFactory, LeadFactory
 
 from .conftest import NOW, WEEK
 
@@ -169,11 +170,13 @@ def test_with_the_queue_down_the_flag_waits_saying_so_and_the_sweep_places_it(
 class _Recorder(BaseHTTPRequestHandler):
     posts: list = []
     status = 200
+    statuses: list = []  # answered in turn before `status`: [500] fails the first post only
 
     def do_POST(self):  # noqa: N802 (http.server's name)
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).posts.append(json.loads(body))
-        self.send_response(type(self).status)
+        statuses = type(self).statuses
+        self.send_response(statuses.pop(0) if statuses else type(self).status)
         self.end_headers()
         self.wfile.write(b"ok")
 
@@ -182,8 +185,9 @@ class _Recorder(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def slack(settings):
-    _Recorder.posts, _Recorder.status = [], 200
+def slack(settings, monkeypatch):
+    _Recorder.posts, _Recorder.status, _Recorder.statuses = [], 200, []
+    monkeypatch.setattr(urgent_emails, "SLACK_RETRY_PAUSES", (0, 0))  # the pauses are not under test
     server = HTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -215,8 +219,33 @@ def test_a_slack_failure_never_undoes_the_placement_or_the_email(
     assert SheetEntry.objects.get(customer=customer).flag == flag
     assert len(mail.outbox) == 1
     assert EmailDelivery.objects.get(kind=EmailKind.URGENT_ALARM).status == EmailDelivery.Status.SENT
-    assert len(slack.posts) == 1  # in-process the retry is only scheduled; a worker tries again with backoff
-    assert OSError in post_urgent_to_slack.autoretry_for
+    assert len(slack.posts) == 3  # in-process: a bounded number of tries, then given up (logged)
+    assert OSError in post_urgent_to_slack.autoretry_for  # a worker retries with backoff
+
+
+def test_in_process_a_slack_post_that_fails_first_is_tried_again_and_lands(
+    slack, policy, maya, customer, django_capture_on_commit_callbacks
+):
+    slack.statuses = [500]  # Slack refuses the first post, takes the second
+    _raise(customer, django_capture_on_commit_callbacks)
+    first, second = slack.posts
+    assert first == second and second["text"].startswith("Urgent: call Northwind Traders")
+    assert len(mail.outbox) == 1
+
+
+def test_a_worker_posts_once_per_try_and_leaves_the_retries_to_celery(slack, policy, maya, customer):
+    """With a broker the task is not eager: one post per run, the backoff is Celery's."""
+    from customers.services.flags import flag_raise as raise_flag
+
+    flag = raise_flag(customer_id=customer.pk, by=LeadFactory(), reason="Broken.", urgency="urgent")
+    slack.status = 500
+    app.conf.task_always_eager = False
+    try:
+        with pytest.raises(OSError):
+            post_urgent_to_slack.run(flag.pk)
+    finally:
+        app.conf.task_always_eager = True
+    assert len(slack.posts) == 1
 
 
 def test_the_urgent_card_speaks_the_customers_clock_to_an_executive_elsewhere(
@@ -229,3 +258,43 @@ def test_the_urgent_card_speaks_the_customers_clock_to_an_executive_elsewhere(
     page = client.get("/sheet/").content.decode()
     assert "Call by Tue 1 Dec, 17:00 (America/Chicago)" in page
     assert "Their time now: Mon 08:00 (America/Chicago)" in page
+
+
+def test_an_admin_hands_an_open_urgent_call_to_another_executive(
+    client, policy, thursday, customer, django_capture_on_commit_callbacks
+):
+    flag = _raise(customer, django_capture_on_commit_callbacks)
+    urgent_call = UrgentCall.objects.get(flag=flag)
+    assert urgent_call.executive == thursday
+    bea = ExecutiveFactory(
+        timezone="America/Chicago", weekday=4, user__first_name="Bea", user__last_name="Holm",
+        user__email="bea@example.com",
+    )  # fmt: skip
+    client.force_login(AdminFactory())
+    page = client.get(f"/flags/{flag.pk}/").content.decode()
+    assert 'data-testid="handover-form"' in page and "Daniel Price has it now" in page
+    url = f"/flags/{flag.pk}/urgent-call/hand-over/"
+    refused = client.post(url, {"executive": str(bea.pk), "reason": " "})
+    assert refused.status_code == 400 and "Say why another executive calls" in refused.content.decode()
+    same = client.post(url, {"executive": str(thursday.pk), "reason": "x"})
+    assert same.status_code == 400  # not a choice: Daniel already has it
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"executive": str(bea.pk), "reason": "Daniel is on a plane until Friday."})
+    assert response.status_code == 302
+    urgent_call.refresh_from_db()
+    assert urgent_call.executive == bea and urgent_call.acknowledged_at is None
+    assert flag.notes.last().text.startswith("Urgent call handed from Daniel Price to Bea Holm by ")
+    assert flag.notes.last().text.endswith(": Daniel is on a plane until Friday.")
+    [to_bea] = mail.outbox
+    assert to_bea.to == ["bea@example.com"] and "Northwind Traders" in to_bea.subject + to_bea.body
+    client.force_login(thursday.user)
+    assert f'id="urgent-{urgent_call.pk}"' not in client.get("/sheet/").content.decode()
+    client.force_login(bea.user)
+    assert f'id="urgent-{urgent_call.pk}"' in client.get("/sheet/").content.decode()
+    # Handing it over twice to the same executive e-mails once; a logged urgent call is not handed over.
+    urgent_call.call = CallLogFactory(executive=bea, customer=customer)
+    urgent_call.save()
+    client.force_login(AdminFactory())
+    gone = client.post(url, {"executive": str(thursday.pk), "reason": "Back from the plane."})
+    assert gone.status_code == 400 and "no open urgent call" in gone.content.decode()
