@@ -23,7 +23,7 @@ from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, role_required
 
 from ..forms.calls import OwnerChoices, call_forms, promise_row_template, promises_of
 from ..hours import zone
-from ..models import CallSheet, Executive, SheetEntry, UrgentCall, week_start_of
+from ..models import CallLog, CallSheet, Executive, SheetEntry, UrgentCall, week_start_of
 from ..selectors.sheet import active_owners, executives_for_picker, place_of, sheet_page
 from ..services.calls import call_correct, call_log, call_time_default, entry_skip, entry_unskip, executive_today
 from ..services.urgent_calls import urgent_call_acknowledge, urgent_call_log
@@ -215,6 +215,7 @@ def _sheet_context(request, executive: Executive, week: date, *, bound=None, urg
                     author=None if context["is_own"] else executive.name,
                 )
         context["page"] = page
+        context["outcome_choices"] = CallLog.Outcome.choices
         context["owner_choices"] = owners.choices
         context["promise_row"] = promise_row_template(owners=owners, default_owner=executive.user, today=page.today)
         if context["is_current"] and context["is_past"]:
@@ -279,6 +280,9 @@ def _entry_log_form(request, entry: SheetEntry):
     if card is None:  # the sheet is not the viewer's to read this way (for_viewer), or the entry left it
         raise Http404("No such call on the sheet.")
     context["card"] = card
+    outcome = request.GET.get("outcome", "")
+    if card.call is None and card.form is not None and outcome in CallLog.Outcome.values:
+        card.form.initial["outcome"] = outcome  # the outcome button the executive pressed on the card
     context["sheet_url"] = f"{_week_url(executive, entry.sheet.week_start, request)}#entry-{entry.pk}"
     if request.htmx:
         return render(request, "callsheets/sheet_call_log_form.html", context)

@@ -231,9 +231,14 @@ def test_the_sheet_offers_each_cards_form_on_demand(client):
     html = client.get(f"/sheet/{sheet.week_start}/").content.decode()
 
     # Most visits only read the sheet: each card links to its form (a page, or htmx swaps it in).
+    # Its outcome buttons are links that bring the form with that outcome picked.
     for entry in sheet.entries.all():
-        assert f'href="/sheet/entries/{entry.pk}/log/" hx-get="/sheet/entries/{entry.pk}/log/"' in html
-    assert 'class="call-form' not in html and html.count(">Log this call</a>") == 3
+        url = f"/sheet/entries/{entry.pk}/log/?outcome=reached"
+        assert f'href="{url}" hx-get="{url}"' in html
+    assert 'class="call-form' not in html and html.count(">Left voicemail</a>") == 3
+    entry = sheet.entries.first()
+    opened = client.get(f"/sheet/entries/{entry.pk}/log/?outcome=voicemail", HTTP_HX_REQUEST="true").content.decode()
+    assert 'value="voicemail" checked' in opened and opened.count(" checked") == 1
 
 
 def test_skipping_a_main_call_moves_the_first_backup_up(client):
