@@ -16,14 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.timesince import timesince, timeuntil
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ceocalls.params import id_param
 from ceocalls.roles import EXECUTIVES, PROGRAM_ADMINS, role_required
 
 from ..forms.calls import OwnerChoices, call_forms, promise_row_template, promises_of
 from ..hours import zone
-from ..models import CallSheet, Executive, SheetEntry, UrgentCall, week_start_of
+from ..models import CallLog, CallSheet, Executive, SheetEntry, UrgentCall, week_start_of
 from ..selectors.sheet import active_owners, executives_for_picker, place_of, sheet_page
 from ..services.calls import call_correct, call_log, call_time_default, entry_skip, entry_unskip, executive_today
 from ..services.urgent_calls import urgent_call_acknowledge, urgent_call_log
@@ -182,7 +182,10 @@ def _urgent_cards(request, executive: Executive, bound: dict) -> list[UrgentCall
     return urgent_calls
 
 
-def _render_sheet(request, executive: Executive, week: date, *, bound: dict | None = None, urgent_bound=None):
+def _sheet_context(request, executive: Executive, week: date, *, bound=None, urgent_bound=None, open_entry=None):
+    """The sheet's context. A card's call form is built only when it is bound (a post with mistakes) or
+    opened (`open_entry`, the GET of its log form): most visits only read the sheet, and the forms
+    were half of its CPU."""
     sheet = _sheet(request, executive, week)
     context = _frame(request, executive, week, sheet)
     context["urgent_calls"] = _urgent_cards(request, executive, urgent_bound or {})
@@ -196,10 +199,11 @@ def _render_sheet(request, executive: Executive, week: date, *, bound: dict | No
         now = timezone.now()
         owners = OwnerChoices(page.owners)  # one list for every promise row of the page
         for card in page.cards:
-            if card.entry.pk in bound:
+            card.form = card.formset = None
+            card.editing = card.entry.pk in bound
+            if card.editing:
                 card.form, card.formset = bound[card.entry.pk]
-                card.editing = True
-            else:
+            elif card.entry.pk == open_entry:
                 card.form, card.formset = call_forms(
                     prefix=f"e{card.entry.pk}",
                     owners=owners,
@@ -210,14 +214,19 @@ def _render_sheet(request, executive: Executive, week: date, *, bound: dict | No
                     called_at=call_time_default(expected=card.starts_at, slot_end=context["slot_end"], now=now),
                     author=None if context["is_own"] else executive.name,
                 )
-                card.editing = False
         context["page"] = page
+        context["outcome_choices"] = CallLog.Outcome.choices
         context["owner_choices"] = owners.choices
         context["promise_row"] = promise_row_template(owners=owners, default_owner=executive.user, today=page.today)
         if context["is_current"] and context["is_past"]:
             context["next_sheet_ready"] = CallSheet.objects.filter(
                 executive=executive, week_start=week + timedelta(days=7)
             ).exists()
+    return context
+
+
+def _render_sheet(request, executive: Executive, week: date, *, bound: dict | None = None, urgent_bound=None):
+    context = _sheet_context(request, executive, week, bound=bound, urgent_bound=urgent_bound)
     return render(request, "callsheets/sheet_week.html", context)
 
 
@@ -232,11 +241,15 @@ def _entry_for(request, pk: int) -> SheetEntry:
 
 
 @role_required(EXECUTIVES, PROGRAM_ADMINS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def entry_log(request, pk: int):
-    """Logs the entry's call, or corrects it when it is already logged, with any new promises."""
+    """GET: the card's call form, opened (a fragment for htmx, else a page of its own, so it works
+    without JavaScript). POST: logs the entry's call, or corrects it when it is already logged, with
+    any new promises."""
     entry = _entry_for(request, pk)
     executive = entry.sheet.executive
+    if request.method == "GET":
+        return _entry_log_form(request, entry)
     form, formset = call_forms(
         prefix=f"e{entry.pk}",
         owners=active_owners(),
@@ -258,6 +271,22 @@ def entry_log(request, pk: int):
         else:
             return HttpResponseRedirect(f"{_week_url(executive, entry.sheet.week_start, request)}#entry-{entry.pk}")
     return _render_sheet(request, executive, entry.sheet.week_start, bound={entry.pk: (form, formset)})
+
+
+def _entry_log_form(request, entry: SheetEntry):
+    executive = entry.sheet.executive
+    context = _sheet_context(request, executive, entry.sheet.week_start, open_entry=entry.pk)
+    card = next((c for c in context["page"].cards if c.entry.pk == entry.pk), None) if context.get("page") else None
+    if card is None:  # the sheet is not the viewer's to read this way (for_viewer), or the entry left it
+        raise Http404("No such call on the sheet.")
+    context["card"] = card
+    outcome = request.GET.get("outcome", "")
+    if card.call is None and card.form is not None and outcome in CallLog.Outcome.values:
+        card.form.initial["outcome"] = outcome  # the outcome button the executive pressed on the card
+    context["sheet_url"] = f"{_week_url(executive, entry.sheet.week_start, request)}#entry-{entry.pk}"
+    if request.htmx:
+        return render(request, "callsheets/sheet_call_log_form.html", context)
+    return render(request, "callsheets/sheet_entry_log.html", context)
 
 
 def _attach(form, exc: ValidationError) -> None:

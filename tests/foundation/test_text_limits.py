@@ -102,7 +102,7 @@ def test_a_promise_over_500_characters_is_refused(client, entry):
 def test_the_call_form_carries_maxlength_and_a_counter(client, entry):
     client.force_login(entry.sheet.executive.user)
 
-    html = client.get(f"/sheet/{entry.sheet.week_start}/").content.decode()
+    html = client.get(f"/sheet/entries/{entry.pk}/log/").content.decode()  # the card's form, opened
 
     assert 'maxlength="5000"' in html and 'maxlength="500"' in html and "data-counter" in html
     assert "/static/js/char-counter.js" in html

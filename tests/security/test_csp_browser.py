@@ -105,7 +105,7 @@ def test_an_executives_scripts(browser, live_server, world, screenshot_dir):
 
     watcher.visit(page, f"{url}/sheet/")
     card = page.locator(f"#entry-{world.entry_a_pending.pk}")
-    card.get_by_text("Reached", exact=True).click()
+    card.get_by_text("Reached", exact=True).click()  # a link: htmx brings the card's form, Reached picked
     card.locator("textarea[name$='-notes']").fill("Wants a call from engineering; personal matters discussed.")
     card.get_by_label("Private: only you and program admins read these notes").check()
     card.get_by_role("button", name="+ Add another promise").click()  # static/js/sheet.js
@@ -117,7 +117,7 @@ def test_an_executives_scripts(browser, live_server, world, screenshot_dir):
     card = page.locator(f"#entry-{world.entry_a_pending.pk}")
     expect(card.get_by_text("Private", exact=True)).to_be_visible()
     assert page.evaluate("window.stillHere") is True
-    card.get_by_role("button", name="Correct or add a promise").click()  # Bootstrap's collapse
+    card.get_by_role("link", name="Correct or add a promise").click()  # htmx brings the correction form
     expect(card.get_by_label("Private: only you and program admins read these notes")).to_be_checked()
     card.screenshot(path=screenshot_dir / "csp_sheet_card_private_note_logged.png")
     watcher.check(page, "the sheet after logging a call")

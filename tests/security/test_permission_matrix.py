@@ -216,8 +216,9 @@ MATRIX = [
     Row(
         "callsheets:entry_log",
         "GET",
-        {**SHEETS, "exec_a": 405, "exec_b": 405, "admin": 405, "superuser": 405},
+        only(200, owners=["exec_a"], lead=403, nobody=403),
         args=lambda w: [w.entry_a.pk],
+        note="the card's form, opened",
     ),
     Row(
         "callsheets:entry_skip",
@@ -507,6 +508,14 @@ SWEEPS = [
     Sweep(
         "callsheets:entry_log",
         "POST",
+        _all(SheetEntry),
+        lambda w, who, pk: _sheet_of(pk) is not None and (_is_admin(who) or _sheet_of(pk) == w.users[who].pk),
+        ok=200,
+        refused={"lead": 403, "nobody": 403},
+    ),
+    Sweep(
+        "callsheets:entry_log",
+        "GET",
         _all(SheetEntry),
         lambda w, who, pk: _sheet_of(pk) is not None and (_is_admin(who) or _sheet_of(pk) == w.users[who].pk),
         ok=200,

@@ -133,9 +133,11 @@ def test_the_sheet_card_and_its_print_view_of_another_executive(client, world):
 def test_the_authors_own_sheet_shows_her_private_note_marked_private(client, world):
     html = page(client, world["bea"].user, f"/sheet/{WEEK}/")
     assert PRIVATE in html and ">Private</span>" in html
-    assert "Private: only you and program admins read these notes" in html
-    assert 'name="e{}-notes_private"'.format(world["call"].entry_id) in html and "checked" in html
-    admin = page(client, world["admin"], f"/sheet/{WEEK}/?executive={world['bea'].pk}")
+    # the correction form, opened from the card
+    form = page(client, world["bea"].user, f"/sheet/entries/{world['call'].entry_id}/log/")
+    assert "Private: only you and program admins read these notes" in form
+    assert 'name="e{}-notes_private"'.format(world["call"].entry_id) in form and "checked" in form
+    admin = page(client, world["admin"], f"/sheet/entries/{world['call'].entry_id}/log/")
     assert "Private: only Bea Holm and program admins read these notes" in admin
 
 

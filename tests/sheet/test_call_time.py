@@ -48,20 +48,22 @@ def field_value(html: str, name: str) -> str:
 
 
 def test_after_the_slot_the_form_offers_the_entrys_time_on_the_slot(client, sheet):
-    second = entry_at(sheet, 2)
+    first, second = entry_at(sheet, 1), entry_at(sheet, 2)
     with time_machine.travel(SUNDAY, tick=False):
         client.force_login(sheet.executive.user)  # on the frozen clock: idle sessions end
-        html = client.get(f"/sheet/{WEEK}/").content.decode()
+        # the card's form is opened on demand: its own page (or the htmx fragment of it)
+        html = client.get(f"/sheet/entries/{second.pk}/log/").content.decode()
+        first_html = client.get(f"/sheet/entries/{first.pk}/log/", HTTP_HX_REQUEST="true").content.decode()
 
     assert field_value(html, f"e{second.pk}-called_at") == "2026-11-24T10:15"  # the second call: 10:00 + 15 min
-    assert field_value(html, f"e{entry_at(sheet, 1).pk}-called_at") == "2026-11-24T10:00"
+    assert field_value(first_html, f"e{first.pk}-called_at") == "2026-11-24T10:00"
     assert "When (Oslo time)" in html and 'max="2026-11-29T13:00"' in html
 
 
 def test_during_the_slot_the_form_offers_now(client, sheet):
     with time_machine.travel(DURING, tick=False):
         client.force_login(sheet.executive.user)  # on the frozen clock: idle sessions end
-        html = client.get(f"/sheet/{WEEK}/").content.decode()
+        html = client.get(f"/sheet/entries/{entry_at(sheet, 3).pk}/log/").content.decode()
 
     assert field_value(html, f"e{entry_at(sheet, 3).pk}-called_at") == "2026-11-24T10:20"
 

@@ -212,10 +212,33 @@ def test_a_program_admin_can_log_for_an_executive(client):
     assert call.executive == entry.sheet.executive and call.logged_by == admin
 
 
-def test_get_on_a_write_url_is_refused(client):
+def test_the_log_url_answers_get_with_the_cards_form_and_refuses_other_methods(client):
     entry = SheetEntryFactory()
     client.force_login(entry.sheet.executive.user)
-    assert client.get(f"/sheet/entries/{entry.pk}/log/").status_code == 405
+    page = client.get(f"/sheet/entries/{entry.pk}/log/")
+    fragment = client.get(f"/sheet/entries/{entry.pk}/log/", HTTP_HX_REQUEST="true").content.decode()
+
+    # Without JavaScript the form is a page of its own (the card and a way back); htmx gets the form alone.
+    assert page.status_code == 200 and "Back to the call sheet" in page.content.decode()
+    assert f'name="e{entry.pk}-outcome"' in page.content.decode() and "Save call" in page.content.decode()
+    assert fragment.lstrip().startswith("<form") and f'name="e{entry.pk}-outcome"' in fragment
+    assert client.put(f"/sheet/entries/{entry.pk}/log/").status_code == 405
+
+
+def test_the_sheet_offers_each_cards_form_on_demand(client):
+    sheet = CallSheetFactory(entries=3)
+    client.force_login(sheet.executive.user)
+    html = client.get(f"/sheet/{sheet.week_start}/").content.decode()
+
+    # Most visits only read the sheet: each card links to its form (a page, or htmx swaps it in).
+    # Its outcome buttons are links that bring the form with that outcome picked.
+    for entry in sheet.entries.all():
+        url = f"/sheet/entries/{entry.pk}/log/?outcome=reached"
+        assert f'href="{url}" hx-get="{url}"' in html
+    assert 'class="call-form' not in html and html.count(">Left voicemail</a>") == 3
+    entry = sheet.entries.first()
+    opened = client.get(f"/sheet/entries/{entry.pk}/log/?outcome=voicemail", HTTP_HX_REQUEST="true").content.decode()
+    assert 'value="voicemail" checked' in opened and opened.count(" checked") == 1
 
 
 def test_skipping_a_main_call_moves_the_first_backup_up(client):

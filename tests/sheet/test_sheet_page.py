@@ -291,12 +291,17 @@ def test_the_people_a_promise_can_go_to_are_listed_once_per_page_not_once_per_ro
     client.force_login(sheet.executive.user)
 
     html = client.get(f"/sheet/{sheet.week_start}/").content.decode()
+    entry = sheet.entries.first()
+    opened = client.get(f"/sheet/entries/{entry.pk}/log/", HTTP_HX_REQUEST="true").content.decode()
 
-    # Each card's owner <select> holds only its chosen person (the executive); static/js/sheet.js
-    # copies the page's one list into it. The empty promise row is on the page once, too.
-    assert html.count("data-owner-select") == 6 + 1
+    # A card's form arrives when opened; its owner <select> holds only its chosen person (the
+    # executive) and static/js/sheet.js copies the page's one list into it. The empty promise row
+    # is on the page once, too.
+    assert html.count("data-owner-select") == 1
     assert html.count(f'<option value="{staff[0].pk}">') == 1
-    assert html.count(f'<option value="{sheet.executive.user_id}" selected>') == 6 + 1
+    assert html.count(f'<option value="{sheet.executive.user_id}" selected>') == 1
+    assert opened.count("data-owner-select") == 1 and f'<option value="{staff[0].pk}">' not in opened
+    assert f'<option value="{sheet.executive.user_id}" selected>' in opened
     assert html.count('<template id="tpl-promise-row">') == 1 and "__card__-c-__prefix__-owner" in html
 
 
