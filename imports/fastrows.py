@@ -66,7 +66,7 @@ def _when(*, required: bool = False) -> Callable[[str], datetime | None]:
         if value.isascii() and value.isprintable() and not value.isdigit():
             try:
                 parsed = _fromisoformat(value)
-                if parsed.tzinfo is not None and parsed.utcoffset() is not None:
+                if parsed.tzinfo is not None:  # fromisoformat's zones are fixed offsets
                     parsed = parsed.astimezone(UTC)
                     if EARLIEST <= parsed.year <= LATEST:
                         return parsed
