@@ -7,7 +7,8 @@ is re-linked only when the row names one by e-mail. Tickets tagged with the ceo-
 have no flag yet raise one through flags.py, as before, once per ticket.
 """
 
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, is_not
 
 from django.db import connection
 
@@ -46,9 +47,10 @@ def tickets_copy(matched: list[tuple[TicketRecord, int, int | None]], *, tag: st
     """Writes a batch of matched tickets, counts created/updated/unchanged on `result`; returns
     the number of flags raised or noted."""
     groups: dict[tuple, list] = {}
+    get = attrgetter(*FIELDS)
     for item in matched:
         record = item[0]
-        supplied = tuple(getattr(record, name) is not MISSING for name in FIELDS) + (bool(record.match.email),)
+        supplied = (*map(is_not, get(record), repeat(MISSING)), bool(record.match.email))
         groups.setdefault(supplied, []).append(item)
     raised = 0
     for supplied, items in groups.items():
