@@ -1,5 +1,5 @@
-"""A per-file row reader for ticket files, compiled once from the header: the same records as
-`records.clean_ticket`, at a fraction of the Python per row.
+"""A per-file row reader for ticket and survey files, compiled once from the header: the same records as
+`records.clean_ticket` and `clean_survey`, at a fraction of the Python per row.
 
 `ticket_row_reader(fmt, bound)` returns `read(cells) -> TicketRecord`. For each column the file
 has it picks a reader once (by column index, no dict of values per row) with a fast path for the
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from customers.models import SupportTicket
 
 from . import fields as f
-from .records import MISSING, MatchKeys, TicketRecord
+from .records import MISSING, MatchKeys, SurveyRecord, TicketRecord
 
 EARLIEST, LATEST = f.EARLIEST_YEAR, f.LATEST_YEAR
 _fromisoformat = datetime.fromisoformat
@@ -200,5 +200,61 @@ def ticket_row_reader(fmt, bound: dict[str, tuple[int, str]], *, statuses: dict,
         for name in optional:
             setattr(record, name, v[name])
         return record
+
+    return read
+
+
+def _score(raw: str) -> int:
+    value = raw.strip()
+    if value.isascii() and value.isdigit() and len(value) <= 3:
+        return int(value)
+    raise _Generic  # blank (required), a sign, other digits: the generic path says why
+
+
+def survey_row_reader(fmt, bound: dict[str, tuple[int, str]], *, kinds: dict, ranges: dict):
+    """`read(cells)` for a survey file of `fmt`: the same records as `records.clean_survey`."""
+    generic = fmt.generic_reader(bound)
+    readers = {
+        "external_id": _text(64, required=True),
+        "customer_external_id": _text(64),
+        "email": _email,
+        "company": _text(200),
+        "kind": _choice(kinds, next(iter(ranges))),
+        "score": _score,
+        "responded_at": _when(required=True),
+        "comment": _text(10000, multiline=True),
+    }
+    if fmt.adjust is not None or set(bound) - set(readers):
+        return generic
+    plan = [(name, bound[name][0], readers[name]) for name in readers if name in bound]
+    width = max(index for _, index, _ in plan) + 1
+    labels = {name: label for name, (_, label) in bound.items()}
+    source, default_kind = fmt.source, next(iter(ranges))
+
+    def read(cells: list[str]) -> SurveyRecord:
+        if len(cells) < width:
+            return generic(cells)
+        try:
+            v = {name: reader(cells[index]) for name, index, reader in plan}
+        except _Generic:
+            return generic(cells)
+        customer_id = v.get("customer_external_id", "")
+        email, company = v.get("email", ""), v.get("company", "")
+        if not (customer_id or email or company):
+            return generic(cells)
+        used = "customer_external_id" if customer_id else "email" if email else "company"
+        kind = v.get("kind") or default_kind
+        low, high = ranges[kind]
+        if not low <= v["score"] <= high:
+            return generic(cells)
+        return SurveyRecord(
+            source=source,
+            external_id=v["external_id"],
+            match=MatchKeys(customer_external_id=customer_id, email=email, company=company, column=labels[used]),
+            kind=kind,
+            score=v["score"],
+            responded_at=v["responded_at"],
+            comment=v.get("comment", MISSING),
+        )
 
     return read

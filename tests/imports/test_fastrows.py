@@ -1,9 +1,10 @@
-"""The compiled ticket row reader (imports.fastrows) gives exactly what the generic path gives:
+"""The compiled ticket and survey row readers (imports.fastrows) gives exactly what the generic path gives:
 the same record for a good row, the same problems (row, column, words) for a bad one."""
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from imports.formats.surveys import SURVEYS_CSV
 from imports.formats.tickets import TICKETS_CSV, ZENDESK_CSV
 from imports.records import RecordInvalid
 
@@ -131,3 +132,19 @@ def test_a_row_the_fast_path_reads_is_the_generic_record():
     assert ok == "ok"
     assert record["updated_at"].isoformat() == "2026-03-02T07:15:00+00:00"
     assert record["tags"] == ["billing", "export"]
+
+
+SURVEY_HEADER = ["external_id", "customer_external_id", "email", "kind", "score", "responded_at", "comment"]
+SURVEY_GOOD = ["S-1", "C-1", "ann@acme.com", "nps", "9", "2026-10-11T08:00:00Z", "Exports are slow"]
+SURVEY_HOSTILE = st.one_of(HOSTILE, st.sampled_from(["0", "10", "11", "5", "6", "csat", "CSAT", "NPS", "ces", "07"]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(SURVEY_HEADER) - 1), SURVEY_HOSTILE), max_size=4), st.integers(1, 7))
+def test_the_fast_survey_reader_matches_the_generic_one(changes, length):
+    bound = SURVEYS_CSV.bind(SURVEY_HEADER)
+    cells = list(SURVEY_GOOD)
+    for index, value in changes:
+        cells[index] = value
+    cells = cells[:length]
+    assert _outcome(SURVEYS_CSV.row_reader(bound), cells) == _outcome(SURVEYS_CSV.generic_reader(bound), cells)
