@@ -27,6 +27,8 @@ class CsvFormat:
     adjust: Callable[[Values], None] | None = None
     title: str = ""
     notes: list[str] = field(default_factory=list)
+    # (format, bound) -> read(cells): a reader compiled once per file (imports.fastrows); else generic
+    reader: Callable[["CsvFormat", dict], Callable[[list[str]], object]] | None = None
 
     def bind(self, header: list[str]) -> dict[str, tuple[int, str]]:
         """Our field -> (cell index, header as written) for this file; raises HeaderInvalid."""
@@ -56,3 +58,15 @@ class CsvFormat:
         if self.adjust:
             self.adjust(values)
         return values
+
+    def generic_reader(self, bound: dict[str, tuple[int, str]]) -> Callable[[list[str]], object]:
+        """read(cells) -> record through `values` and `clean`; raises RecordInvalid naming every problem."""
+
+        def read(cells: list[str]):
+            return self.clean(self.values(bound, cells))
+
+        return read
+
+    def row_reader(self, bound: dict[str, tuple[int, str]]) -> Callable[[list[str]], object]:
+        """The reader of this file's rows: the format's compiled one when it has one."""
+        return self.reader(self, bound) if self.reader else self.generic_reader(bound)

@@ -1,9 +1,12 @@
 """Survey formats: our CSV, Delighted's response export, and webhook JSON (Delighted or ours)."""
 
+from functools import partial
+
 from customers.models import SurveyResponse
 
+from ..fastrows import survey_row_reader
 from ..fields import FieldError, storable
-from ..records import RecordInvalid, SurveyRecord, Values, clean_survey
+from ..records import SCORE_RANGES, RecordInvalid, SurveyRecord, Values, clean_survey
 from .base import CsvFormat
 
 KINDS = {"nps": SurveyResponse.Kind.NPS, "csat": SurveyResponse.Kind.CSAT}
@@ -33,6 +36,7 @@ SURVEYS_CSV = CsvFormat(
     required=("external_id", "score", "responded_at"),
     any_of=("customer_external_id", "email"),
     clean=_clean(SurveyResponse.Source.CSV),
+    reader=partial(survey_row_reader, kinds=KINDS, ranges=SCORE_RANGES),
 )
 
 DELIGHTED_CSV = CsvFormat(
@@ -53,6 +57,7 @@ DELIGHTED_CSV = CsvFormat(
     required=("external_id", "score", "responded_at"),
     any_of=("customer_external_id", "email"),
     clean=_clean(SurveyResponse.Source.DELIGHTED),
+    reader=partial(survey_row_reader, kinds=KINDS, ranges=SCORE_RANGES),
 )
 
 SURVEY_FORMATS = {f.name: f for f in (DELIGHTED_CSV, SURVEYS_CSV)}

@@ -1,7 +1,10 @@
 """Ticket formats: our CSV, Zendesk Support's CSV export, Freshdesk's CSV export, and webhook JSON."""
 
+from functools import partial
+
 from customers.models import SupportTicket
 
+from ..fastrows import ticket_row_reader
 from ..records import RecordInvalid, TicketRecord, Values, clean_ticket
 from .base import CsvFormat
 
@@ -56,6 +59,10 @@ def _cleaner(source: str, statuses: dict, priorities: dict):
     return clean
 
 
+def _fast(statuses: dict, priorities: dict):
+    return partial(ticket_row_reader, statuses=statuses, priorities=priorities, satisfactions=SATISFACTIONS)
+
+
 def _freshdesk_adjust(values: Values) -> None:
     # Some Freshdesk exports put the requester's numeric id in "Contact ID": not an e-mail, ignore it.
     if "requester_email" in values:
@@ -86,6 +93,7 @@ TICKETS_CSV = CsvFormat(
     required=("external_id", "subject", "created_at"),
     any_of=("customer_external_id", "requester_email"),
     clean=_cleaner(SupportTicket.Source.CSV, OUR_STATUSES, OUR_PRIORITIES),
+    reader=_fast(OUR_STATUSES, OUR_PRIORITIES),
 )
 
 ZENDESK_CSV = CsvFormat(
@@ -111,6 +119,7 @@ ZENDESK_CSV = CsvFormat(
     required=("external_id", "subject", "status", "created_at"),
     any_of=("customer_external_id", "requester_email", "company"),
     clean=_cleaner(SupportTicket.Source.ZENDESK, OUR_STATUSES, OUR_PRIORITIES),
+    reader=_fast(OUR_STATUSES, OUR_PRIORITIES),
 )
 
 FRESHDESK_CSV = CsvFormat(

@@ -7,7 +7,8 @@ is re-linked only when the row names one by e-mail. Tickets tagged with the ceo-
 have no flag yet raise one through flags.py, as before, once per ticket.
 """
 
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, is_not
 
 from django.db import connection
 
@@ -46,16 +47,18 @@ def tickets_copy(matched: list[tuple[TicketRecord, int, int | None]], *, tag: st
     """Writes a batch of matched tickets, counts created/updated/unchanged on `result`; returns
     the number of flags raised or noted."""
     groups: dict[tuple, list] = {}
+    get = attrgetter(*FIELDS)
     for item in matched:
         record = item[0]
-        supplied = tuple(getattr(record, name) is not MISSING for name in FIELDS) + (bool(record.match.email),)
+        supplied = (*map(is_not, get(record), repeat(MISSING)), bool(record.match.email))
         groups.setdefault(supplied, []).append(item)
     raised = 0
     for supplied, items in groups.items():
         update = [name for name, given in zip(FIELDS, supplied, strict=False) if given] + ["customer"]
         if supplied[-1]:
             update.append("requester")
-        created, updated = copy_upsert(model=SupportTicket, columns=COLUMNS, rows=_rows(items), update=update)
+        rows = _rows(items, supplied[: len(FIELDS)])
+        created, updated = copy_upsert(model=SupportTicket, columns=COLUMNS, rows=rows, update=update)
         result.created += created
         result.updated += updated
         result.unchanged += len(items) - created - updated
@@ -65,12 +68,16 @@ def tickets_copy(matched: list[tuple[TicketRecord, int, int | None]], *, tag: st
     return raised
 
 
-def _rows(items):
+def _rows(items, supplied: tuple[bool, ...]):
+    """The rows in COLUMNS order; the fields every row of the group lacks take their default."""
     get = attrgetter(*FIELDS)
-    defaults = [DEFAULTS.get(name) for name in FIELDS]
+    missing = [
+        (i + 4, DEFAULTS.get(name)) for i, (name, given) in enumerate(zip(FIELDS, supplied, strict=True)) if not given
+    ]
     for record, customer_id, contact_id in items:
-        values = [record.source, record.external_id, customer_id, contact_id]
-        values += [d if v is MISSING else v for v, d in zip(get(record), defaults, strict=True)]
+        values = [record.source, record.external_id, customer_id, contact_id, *get(record)]
+        for i, default in missing:
+            values[i] = default
         yield values
 
 

@@ -226,6 +226,7 @@ class LeftOut:
 
 def _read_and_write(rows: CsvRows, bound, fmt: CsvFormat, writer, result: ImportResult, progress, sink) -> None:
     batch, keys, cells_of = [], set(), {}
+    read = fmt.row_reader(bound)  # compiled once for this file's columns
 
     def flush():
         if batch:
@@ -244,7 +245,7 @@ def _read_and_write(rows: CsvRows, bound, fmt: CsvFormat, writer, result: Import
         for row_number, cells in rows:
             result.rows += 1
             try:
-                record = fmt.clean(fmt.values(bound, cells))
+                record = read(cells)
             except RecordInvalid as exc:
                 result.reject(row_number, exc.errors)
                 if sink is not None:
