@@ -28,15 +28,15 @@ def free_port() -> int:
 class Gunicorn:
     """`with Gunicorn(env, app="ceocalls.wsgi:application") as server: server.port`"""
 
-    def __init__(self, env: dict, app: str = "ceocalls.wsgi:application", workers: int = 2):
-        self.env, self.app, self.workers = env, app, workers
+    def __init__(self, env: dict, app: str = "ceocalls.wsgi:application", workers: int = 2, threads: int = 1):
+        self.env, self.app, self.workers, self.threads = env, app, workers, threads
         self.port = free_port()
         self.process = None
 
     def __enter__(self):
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.process = subprocess.Popen(
-            [gunicorn, self.app, "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
+            [gunicorn, self.app, "--workers", str(self.workers), "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "--timeout", "120"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
         )  # fmt: skip

@@ -71,7 +71,9 @@ def _count(dsn: str, sql: str, params=()) -> int:
         return cur.fetchone()[0]
 
 
-def measure_webhooks(env: dict, dsn: str, seconds: int, connections: int = 8, timeout: int = 600) -> dict:
+def measure_webhooks(
+    env: dict, dsn: str, seconds: int, connections: int = 8, timeout: int = 120, threads: int = 4
+) -> dict:
     secret = secrets.token_hex(24)
     env = env | {"WEBHOOK_SECRET": secret}
     celery = str(Path(sys.executable).with_name("celery"))
@@ -81,13 +83,13 @@ def measure_webhooks(env: dict, dsn: str, seconds: int, connections: int = 8, ti
         cur.execute("SELECT external_id FROM customers_customer ORDER BY id LIMIT 5000")
         external_ids = [row[0] for row in cur.fetchall()]
     first_id = _count(dsn, "SELECT COALESCE(MAX(id), 0) FROM imports_webhookevent")
-    result = {"connections": connections, "seconds": seconds, "worker_processes": 2}
+    result = {"connections": connections, "seconds": seconds, "gunicorn_threads": threads, "worker_processes": 2}
     worker = None
     try:
         with tempfile.TemporaryDirectory() as tmp:
             bodies = Path(tmp) / "bodies.tsv"
             _bodies(bodies, secret, external_ids, count=max(2_000, seconds * 2_000))
-            with Gunicorn(env) as server:
+            with Gunicorn(env, threads=threads) as server:
                 report = run_wrk(server.port, "/api/webhooks/tickets/", seconds=seconds, connections=connections,
                                  headers=PROXY_HEADERS, script=WRK_POST, script_args=[bodies, 2])  # fmt: skip
         stored = _count(dsn, "SELECT COUNT(*) FROM imports_webhookevent WHERE id > %s", [first_id])

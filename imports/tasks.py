@@ -18,6 +18,19 @@ def apply_webhook_event(event_id: int) -> str:
     return event.status if event else "already taken"
 
 
+@shared_task(
+    acks_late=True,
+    autoretry_for=webhooks.RETRYABLE,  # a lost connection; the events stay pending meanwhile
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=300,
+    soft_time_limit=240,
+)
+def apply_webhook_events(slot: int = 0) -> int:
+    # Queued by webhook_event_enqueue, at most one per slot at a time: drains the pending events in batches.
+    return webhooks.webhook_events_drain(slot=slot)
+
+
 @shared_task(acks_late=True)
 def apply_pending_webhook_events() -> int:
     # A lost connection ends this sweep; beat's next one (WEBHOOK_SWEEP_SECONDS) carries on.

@@ -144,8 +144,10 @@ def surveys_import(
 
 
 @transaction.atomic
-def survey_upsert(*, record: SurveyRecord) -> str:
-    """Applies one response from a webhook; returns what it did. Raises ValidationError (no customer)."""
-    result = write_one(SurveyWriter(), record)
+def survey_upsert(*, record: SurveyRecord, writer: "SurveyWriter | None" = None) -> str:
+    """Applies one response from a webhook; returns what it did. Raises ValidationError (no customer).
+
+    `writer`: a SurveyWriter shared by a batch of events, so its matcher's cache is too."""
+    result = write_one(writer or SurveyWriter(), record)
     flag = ", urgent flag raised" if result.flags_raised else ""
     return f"survey response {record.source} {record.external_id} {outcome_of(result)}{flag}"

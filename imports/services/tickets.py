@@ -158,8 +158,10 @@ def tickets_import(
 
 
 @transaction.atomic
-def ticket_upsert(*, record: TicketRecord) -> str:
-    """Applies one ticket from a webhook; returns what it did. Raises ValidationError (no customer)."""
-    result = write_one(TicketWriter(skip_stale=True), record)
+def ticket_upsert(*, record: TicketRecord, writer: "TicketWriter | None" = None) -> str:
+    """Applies one ticket from a webhook; returns what it did. Raises ValidationError (no customer).
+
+    `writer`: a TicketWriter(skip_stale=True) shared by a batch of events, so its matcher's cache is too."""
+    result = write_one(writer or TicketWriter(skip_stale=True), record)
     flag = ", flag raised" if result.flags_raised else ""
     return f"ticket {record.source} #{record.external_id} {outcome_of(result)}{flag}"

@@ -133,7 +133,7 @@ def test_one_bad_event_does_not_block_the_twenty_after_it(acme):
 def test_an_event_the_database_refuses_is_failed_with_the_reason_and_the_sweep_goes_on(acme, monkeypatch):
     real = webhooks.survey_upsert
 
-    def upsert(*, record):
+    def upsert(*, record, writer=None):
         if record.external_id == "S-1":
             SurveyResponseFactory(customer=acme, external_id="half-written")
             raise DataError("value too long for type character varying(64)")
@@ -158,7 +158,7 @@ def test_an_event_the_database_refuses_is_failed_with_the_reason_and_the_sweep_g
 
 
 def test_a_lost_database_connection_is_retried_and_leaves_the_events_pending(acme, monkeypatch):
-    def upsert(*, record):
+    def upsert(*, record, writer=None):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(webhooks, "survey_upsert", upsert)

@@ -113,3 +113,54 @@ def test_a_large_upload_is_checked_and_imported_by_the_worker(celery_worker, cli
     assert wait_for(lambda: ImportRun.objects.get().status == "done"), ImportRun.objects.get().message
 
     assert customer.tickets.count() == 2500
+
+
+def test_a_burst_of_events_is_applied_once_each_by_the_drain_tasks(celery_worker, signed_post):
+    ContactFactory(email="dana@acme.example")
+
+    for n in range(30):
+        assert signed_post(delighted("updated", f"ev-{n}", comment=f"Comment {n}")).status_code == 202
+
+    assert wait_for(lambda: not WebhookEvent.objects.pending().exists())
+    assert set(WebhookEvent.objects.values_list("status", "attempts")) == {("applied", 1)}
+    assert SurveyResponse.objects.count() == 1
+
+
+@pytest.fixture
+def queued_not_run():
+    """Tasks are sent to the broker (here: recorded), not run at once, as with a real worker."""
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = eager
+
+
+def test_a_burst_queues_at_most_one_drain_task_per_slot_and_none_is_missed(signed_post, monkeypatch, queued_not_run):
+    """Without a worker: the tasks are recorded, then run by hand, as a worker would."""
+    from imports.services import webhooks
+    from imports.tasks import apply_webhook_events
+
+    ContactFactory(email="dana@acme.example")
+    redis = webhooks._signal_client()
+    for slot in range(webhooks.APPLY_SLOTS):
+        redis.delete(webhooks.SIGNAL_KEY.format(slot=slot))
+    queued = []
+    monkeypatch.setattr(apply_webhook_events, "apply_async", lambda args, **kwargs: queued.append(args[0]))
+    for n in range(20):
+        signed_post(delighted("updated", f"ev-{n}"))
+    assert sorted(queued) == list(range(webhooks.APPLY_SLOTS))  # 20 events, one task per slot
+
+    assert webhooks.webhook_events_drain(slot=queued[0]) == 20
+    assert not WebhookEvent.objects.pending().exists()
+    # The task deleted its slot's key before its last look: the next event of that slot queues again.
+    queued.clear()
+    event_slot = None
+    for n in range(20, 24):
+        signed_post(delighted("updated", f"ev-{n}"))
+        event_slot = WebhookEvent.objects.latest("id").pk % webhooks.APPLY_SLOTS
+        if queued:
+            break
+    assert queued == [event_slot]
+    for slot in range(webhooks.APPLY_SLOTS):
+        webhooks.webhook_events_drain(slot=slot)
+    assert set(WebhookEvent.objects.values_list("status", "attempts")) == {("applied", 1)}
