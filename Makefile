@@ -38,7 +38,7 @@ lint: venv
 web: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn ceocalls.wsgi --bind 0.0.0.0:$(PORT) --workers 3 --access-logfile -
+	$(VENV)/bin/gunicorn ceocalls.wsgi --bind 0.0.0.0:$(PORT) --workers 3 --threads 4 --access-logfile -
 
 worker: venv
 	$(VENV)/bin/celery -A ceocalls worker --loglevel INFO
