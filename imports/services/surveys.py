@@ -13,11 +13,9 @@ from ..matching import CustomerMatcher
 from ..records import MISSING, SurveyRecord
 from . import pgcopy
 from .flags import flags_raise_for_surveys
-from .pgcopy_surveys import surveys_copy
+from .pgcopy_surveys import FIELDS, surveys_copy  # the columns both writers write
 from .runner import BATCH_SIZE, ImportResult, outcome_of, run_import, write_one
 from .unmatched import ERROR, UnmatchedRows
-
-FIELDS = ["kind", "score", "responded_at", "comment"]
 
 
 class SurveyWriter:
@@ -36,7 +34,7 @@ class SurveyWriter:
     def write(self, batch: list[tuple[int | None, SurveyRecord]], result: ImportResult) -> None:
         self.matcher.prime([record.match for _, record in batch])
         if self.copy and batch[0][0] is not None:  # PostgreSQL, files (a webhook's row has no number)
-            matched = self._matched(batch, result)
+            matched = self.unmatched.match_batch(batch, self.matcher, result)
             surveys_copy(matched, result=result)
             result.flags_raised += flags_raise_for_surveys(responses=self._near_survey_line(matched))
             return
@@ -83,16 +81,6 @@ class SurveyWriter:
         kind, most = self.policy.survey_alarm_kind, self.policy.survey_alarm_max_score
         near = [record for record, _, _ in matched if kind and record.kind == kind and record.score <= most]
         return list(SurveyResponse.objects.filter(_keys_q(near))) if near else []
-
-    def _matched(self, batch, result: ImportResult) -> list[tuple[SurveyRecord, int, int | None]]:
-        """The batch's rows with their customer and requester; a row that matches no customer is
-        rejected, skipped or given a new customer, as `--unmatched` says (imports.services.unmatched)."""
-        matched = []
-        for row, record in batch:
-            found = self.matcher.match(record.match) or self.unmatched.resolve(row, record.match, self.matcher, result)
-            if found is not None:
-                matched.append((record, *found))
-        return matched
 
 
 def _existing(records) -> dict[tuple[str, str], SurveyResponse]:

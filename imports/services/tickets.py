@@ -14,31 +14,9 @@ from ..matching import CustomerMatcher
 from ..records import MISSING, TicketRecord
 from . import pgcopy
 from .flags import flag_raise_for_ticket
-from .pgcopy_tickets import tickets_copy
+from .pgcopy_tickets import DEFAULTS, FIELDS, tickets_copy  # one column list for both writers
 from .runner import BATCH_SIZE, ImportResult, outcome_of, run_import, write_one
 from .unmatched import ERROR, UnmatchedRows
-
-FIELDS = [
-    "subject",
-    "status",
-    "priority",
-    "created_at",
-    "updated_at",
-    "solved_at",
-    "escalated",
-    "reopen_count",
-    "tags",
-    "satisfaction",
-]
-DEFAULTS = {
-    "status": SupportTicket.Status.NEW,
-    "priority": SupportTicket.Priority.NORMAL,
-    "solved_at": None,
-    "escalated": False,
-    "reopen_count": 0,
-    "tags": [],
-    "satisfaction": "",
-}
 
 
 class TicketWriter:
@@ -58,7 +36,7 @@ class TicketWriter:
     def write(self, batch: list[tuple[int | None, TicketRecord]], result: ImportResult) -> None:
         self.matcher.prime([record.match for _, record in batch])
         if self.copy:  # PostgreSQL, files: COPY and one set-based upsert (pgcopy_tickets.py)
-            matched = self._matched(batch, result)
+            matched = self.unmatched.match_batch(batch, self.matcher, result)
             result.flags_raised += tickets_copy(matched, tag=self.tag, result=result)
             return
         # A webhook's ticket is locked while it is compared, so of two versions written at once
@@ -95,16 +73,6 @@ class TicketWriter:
                 to_update, [*FIELDS, "customer", "requester", "imported_at"], batch_size=BATCH_SIZE
             )
         result.flags_raised += self._raise_flags([t for t in touched if self.tag in t.tags])
-
-    def _matched(self, batch, result: ImportResult) -> list[tuple[TicketRecord, int, int | None]]:
-        """The batch's rows with their customer and requester; a row that matches no customer is
-        rejected, skipped or given a new customer, as `--unmatched` says (imports.services.unmatched)."""
-        matched = []
-        for row, record in batch:
-            found = self.matcher.match(record.match) or self.unmatched.resolve(row, record.match, self.matcher, result)
-            if found is not None:
-                matched.append((record, *found))
-        return matched
 
     def _raise_flags(self, tagged: list[SupportTicket]) -> int:
         if not tagged:

@@ -49,6 +49,16 @@ class UnmatchedRows:
         result.customers_created += 1
         return customer.pk, contact.pk if contact else None
 
+    def match_batch(self, batch, matcher: CustomerMatcher, result: ImportResult) -> list[tuple]:
+        """[(record, customer id, contact id)] for a batch of (row, record); a row that matches no
+        customer is rejected, skipped or given a new customer, as the policy says."""
+        matched = []
+        for row, record in batch:
+            found = matcher.match(record.match) or self.resolve(row, record.match, matcher, result)
+            if found is not None:
+                matched.append((record, *found))
+        return matched
+
 
 def _customer_for(keys: MatchKeys) -> tuple[Customer, Contact | None]:
     domain = keys.domain if keys.domain not in PERSONAL_DOMAINS else ""
