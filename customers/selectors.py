@@ -4,7 +4,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Cast, Lower, Upper
 from django.utils import timezone
 
@@ -248,11 +259,28 @@ def flag_state(flag: Flag) -> FlagState:
     return FlagState(status, flag.get_status_display(), "", "secondary")
 
 
+# A flag scheduled without a sheet has an urgent call outside the slot.
+_URGENT_CALL = Prefetch("urgent_call", queryset=UrgentCall.objects.select_related("executive__user", "customer"))
+
+
+def flag_states(flags) -> list[FlagState]:
+    """flag_state of each flag of a page; the urgent calls of those that have one are read in one
+    query (none when no flag of the page needs it), not one per flag."""
+    flags = list(flags)
+    waiting = [f for f in flags if f.status == Flag.Status.SCHEDULED and f.sheet_id is None]
+    if waiting:
+        prefetch_related_objects(waiting, _URGENT_CALL)
+    return [flag_state(f) for f in flags]
+
+
 def _scheduled_words(flag: Flag) -> str:
     sheet = flag.sheet
     if sheet is None:
-        urgent_call = UrgentCall.objects.filter(flag=flag).select_related("executive__user", "customer").first()
-        if urgent_call is None:
+        if not Flag.urgent_call.is_cached(flag):
+            prefetch_related_objects([flag], _URGENT_CALL)
+        try:
+            urgent_call = flag.urgent_call
+        except UrgentCall.DoesNotExist:
             return "Scheduled"
         local = timezone.localtime(urgent_call.deadline, urgent_call.customer.zoneinfo)
         return (

@@ -42,7 +42,10 @@ def flag_list(request):
             "tabs": [(value, label, counts.get(value, 0)) for value, label in Flag.Status.choices],
             "total": sum(counts.values()),
             "page": page,
-            "rows": [(flag, selectors.flag_state(flag), plans.get(flag.pk)) for flag in page],
+            "rows": [
+                (flag, flag_state, plans.get(flag.pk))
+                for flag, flag_state in zip(page, selectors.flag_states(page), strict=True)
+            ],
             "admin": admin,
         },
     )

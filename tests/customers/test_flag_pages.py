@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from callsheets.models import CallLog, week_start_of
+from callsheets.models import CallLog, UrgentCall, week_start_of
 from customers.models import Flag, FlagNote
 from tests.factories import (
     AdminFactory,
@@ -218,3 +218,26 @@ def test_flag_list_query_count_is_fixed(client, lead, django_assert_max_num_quer
     with django_assert_max_num_queries(12):
         response = client.get("/flags/")
     assert response.status_code == 200 and response.content.count(b'data-testid="flag-row"') == 25
+
+
+def test_flag_list_reads_the_urgent_calls_of_a_page_in_one_query(
+    client, lead, django_assert_num_queries, django_assert_max_num_queries
+):
+    def urgent_call_flags(n):
+        for _ in range(n):
+            flag = FlagFactory(raised_by=lead, status=Flag.Status.SCHEDULED, urgency=Flag.Urgency.URGENT)
+            UrgentCall.objects.create(
+                flag=flag,
+                executive=ExecutiveFactory(),
+                customer=flag.customer,
+                deadline=timezone.now() + timedelta(days=1),
+            )
+
+    urgent_call_flags(2)
+    with django_assert_max_num_queries(13) as few:
+        body = client.get("/flags/").content.decode()
+    assert body.count("An urgent call:") == 2
+    urgent_call_flags(6)
+    with django_assert_num_queries(len(few)):
+        body = client.get("/flags/").content.decode()
+    assert body.count("An urgent call:") == 8
